@@ -1,1 +1,14 @@
-export const hello = (): string => 'roster';
+export * from './asyncapi/build.ts';
+export * from './command-results.ts';
+export * from './commands.ts';
+export * from './dead-letter.ts';
+export * from './directory-changes.ts';
+export * from './envelope.ts';
+export * from './kafka-message.ts';
+export * from './lifecycle.ts';
+export * from './outcomes.ts';
+export * from './scim/filter.ts';
+export * from './scim/resources.ts';
+export * from './scim/urns.ts';
+export * from './topics.ts';
+export * from './validate.ts';
