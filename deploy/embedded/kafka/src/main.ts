@@ -1,0 +1,73 @@
+/**
+ * CLI: node deploy/embedded/kafka/src/main.ts [--port N] [--host H] [--data-dir DIR]
+ *      [--partitions N] [--retention-bytes N] [--max-frame-bytes N] [--no-auto-create]
+ * Prints one line `READY {"brokers":"127.0.0.1:PORT"}` on stdout once accepting
+ * connections; logs go to stderr; SIGTERM/SIGINT close it cleanly.
+ */
+import { parseArgs } from 'node:util';
+import { startBroker } from './index.ts';
+
+function log(line: string): void {
+  process.stderr.write(`[embedded-kafka] ${line}\n`);
+}
+
+function int(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    log(`--${name} must be a non-negative integer, got '${value}'`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      partitions: { type: 'string' },
+      'retention-bytes': { type: 'string' },
+      'max-frame-bytes': { type: 'string' },
+      'no-auto-create': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const partitions = int('partitions', values.partitions);
+  if (partitions === 0) {
+    log('--partitions must be at least 1');
+    process.exit(2);
+  }
+  const broker = await startBroker({
+    port: int('port', values.port) ?? 9092,
+    host: values.host,
+    dataDir: values['data-dir'],
+    partitions,
+    retentionBytes: int('retention-bytes', values['retention-bytes']),
+    maxFrameBytes: int('max-frame-bytes', values['max-frame-bytes']),
+    autoCreateTopics: !values['no-auto-create'],
+    logger: log,
+  });
+  process.stdout.write(`READY ${JSON.stringify({ brokers: broker.brokers })}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal} received, shutting down`);
+    broker.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log(`shutdown failed: ${String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  log(`failed to start: ${(err as Error)?.stack ?? String(err)}`);
+  process.exit(1);
+});
