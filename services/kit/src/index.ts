@@ -1,0 +1,7 @@
+export * from './config.ts';
+export * from './kafka/client.ts';
+export * from './kafka/consume.ts';
+export * from './kafka/publisher.ts';
+export * from './log.ts';
+export * from './mongo.ts';
+export * from './trace.ts';

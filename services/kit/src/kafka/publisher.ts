@@ -1,0 +1,27 @@
+import { type EnvelopeMeta, TOPICS, type TopicKey, toKafkaRecord } from '@roster/contracts';
+import type { Kafka, Producer } from 'kafkajs';
+
+export type Publishable = EnvelopeMeta & { type: string; data: unknown };
+
+export interface Publisher {
+  /** Publishes in order and resolves once every message is acknowledged by all in-sync replicas. */
+  publish(topic: TopicKey, messages: readonly Publishable[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** An idempotent producer (no duplicates from its own retries) that publishes contract envelopes. */
+export const createPublisher = async (kafka: Kafka): Promise<Publisher> => {
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  return {
+    async publish(topic, messages) {
+      if (messages.length === 0) return;
+      await producer.send({ topic: TOPICS[topic].name, acks: -1, messages: messages.map(toKafkaRecord) });
+    },
+    close: () => producer.disconnect(),
+  };
+};

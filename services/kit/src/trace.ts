@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * W3C trace context (https://www.w3.org/TR/trace-context/). The ingress starts or continues the
+ * trace of each SCIM call; every message derived from it carries a child of that context, so one
+ * trace id spans every service.
+ */
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  flags: string;
+}
+
+export const parseTraceparent = (header: string | undefined): TraceContext | undefined => {
+  const match = header ? TRACEPARENT.exec(header.trim().toLowerCase()) : null;
+  if (!match || match[1] === 'ff' || /^0+$/.test(match[2]!) || /^0+$/.test(match[3]!)) return undefined;
+  return { traceId: match[2]!, spanId: match[3]!, flags: match[4]! };
+};
+
+export const formatTraceparent = ({ traceId, spanId, flags }: TraceContext): string =>
+  `00-${traceId}-${spanId}-${flags}`;
+
+const newSpanId = (): string => randomBytes(8).toString('hex');
+
+/** A child span of `parent` (same trace), or the root of a new sampled trace. */
+export const childTraceparent = (parent: string | undefined): string => {
+  const context = parseTraceparent(parent);
+  return formatTraceparent(
+    context
+      ? { ...context, spanId: newSpanId() }
+      : { traceId: randomBytes(16).toString('hex'), spanId: newSpanId(), flags: '01' },
+  );
+};
+
+export const traceIdOf = (traceparent: string | undefined): string | undefined =>
+  parseTraceparent(traceparent)?.traceId;
