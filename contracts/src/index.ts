@@ -9,6 +9,7 @@ export * from './lifecycle.ts';
 export * from './outcomes.ts';
 export * from './scim/error.ts';
 export * from './scim/filter.ts';
+export * from './scim/read-model.ts';
 export * from './scim/resource-types.ts';
 export * from './scim/resources.ts';
 export * from './scim/schema-definitions.ts';

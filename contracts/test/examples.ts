@@ -110,7 +110,7 @@ export const EXAMPLES: Record<string, unknown> = {
   }),
   'roster.command.result.v1': base('roster.command.result.v1', {
     commandId: 'cmd-1',
-    response: { status: 201, body: { id: 'user-1', userName: 'ada@example.com' } },
+    response: { status: 201, resourceType: 'User', document: { _id: 'user-1' } },
   }),
   'roster.lifecycle.user.provisioned.v1': base('roster.lifecycle.user.provisioned.v1', {
     ...userRef,
