@@ -306,8 +306,10 @@ export class GroupCoordinator {
     const m = g?.members.get(memberId);
     if (!g || !m) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (generationId !== g.generationId) return ErrorCode.ILLEGAL_GENERATION;
-    if (g.state !== 'Stable') return ErrorCode.REBALANCE_IN_PROGRESS;
-    this.touch(g, m);
+    // as in Kafka: during PreparingRebalance members still own their partitions and may
+    // commit (that is how they commit before rejoining); between join and sync they may not
+    if (g.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
+    if (!m.joinWaiter) this.touch(g, m);
     return ErrorCode.NONE;
   }
 
