@@ -1,0 +1,21 @@
+import type { Doc } from '../storage/values.ts';
+import { type CommandContext, type CommandDef, collectionArg, docArg, numberArg } from './context.ts';
+
+function count(ctx: CommandContext): Doc {
+  const name = collectionArg(ctx);
+  const query = docArg(ctx.cmd, 'query');
+  const skip = Math.max(0, numberArg(ctx.cmd, 'skip') ?? 0);
+  const limit = Math.abs(numberArg(ctx.cmd, 'limit') ?? 0);
+  const coll = ctx.state.engine.collection(ctx.db, name);
+  let n: number;
+  if (!query || Object.keys(query).length === 0) {
+    n = coll ? ctx.view.match(coll, undefined).length : 0;
+  } else {
+    n = ctx.view.match(coll, query, limit > 0 ? skip + limit : undefined).length;
+  }
+  n = Math.max(0, n - skip);
+  if (limit > 0) n = Math.min(n, limit);
+  return { n, ok: 1 };
+}
+
+export const countCommand: CommandDef = { names: ['count'], handler: count, inTransaction: true };

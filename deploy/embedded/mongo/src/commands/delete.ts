@@ -1,0 +1,50 @@
+import { CommandError } from '../errors.ts';
+import { type Doc, isPlainObject } from '../storage/values.ts';
+import {
+  arrayArg,
+  boolArg,
+  type CommandContext,
+  type CommandDef,
+  collectionArg,
+  docArg,
+  numberArg,
+  writeError,
+} from './context.ts';
+
+function del(ctx: CommandContext): Doc {
+  const name = collectionArg(ctx);
+  const deletes = arrayArg(ctx.cmd, 'deletes', true)!;
+  const ordered = boolArg(ctx.cmd, 'ordered', true);
+  const coll = ctx.state.engine.collection(ctx.db, name);
+  const writeErrors: Doc[] = [];
+  let n = 0;
+  for (let i = 0; i < deletes.length; i++) {
+    try {
+      const stmt = deletes[i];
+      if (!isPlainObject(stmt)) throw new CommandError('TypeMismatch', 'delete statement must be an object');
+      const q = docArg(stmt, 'q') ?? {};
+      const limit = numberArg(stmt, 'limit') ?? 0;
+      if (limit !== 0 && limit !== 1) {
+        throw new CommandError(
+          'FailedToParse',
+          `The limit field in delete objects must be 0 or 1. Got ${limit}`,
+        );
+      }
+      if (!coll) continue;
+      for (const m of ctx.view.match(coll, q, limit === 1 ? 1 : undefined)) {
+        ctx.view.remove(coll, m.idKey);
+        n++;
+      }
+    } catch (err) {
+      if (err instanceof CommandError && err.labels.includes('TransientTransactionError')) throw err;
+      writeErrors.push(writeError(i, err));
+      if (ordered) break;
+    }
+  }
+  const reply: Doc = { n };
+  if (writeErrors.length > 0) reply.writeErrors = writeErrors;
+  reply.ok = 1;
+  return reply;
+}
+
+export const deleteCommand: CommandDef = { names: ['delete'], handler: del, inTransaction: true };

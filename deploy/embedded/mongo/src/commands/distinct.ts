@@ -1,0 +1,27 @@
+import { CommandError } from '../errors.ts';
+import { type Doc, keyOf, pathValues } from '../storage/values.ts';
+import { type CommandContext, type CommandDef, collectionArg, docArg } from './context.ts';
+
+function distinct(ctx: CommandContext): Doc {
+  const name = collectionArg(ctx);
+  const key = ctx.cmd.key;
+  if (typeof key !== 'string')
+    throw new CommandError(
+      'TypeMismatch',
+      "BSON field 'distinct.key' is the wrong type, expected type 'string'",
+    );
+  const query = docArg(ctx.cmd, 'query');
+  const coll = ctx.state.engine.collection(ctx.db, name);
+  const parts = key.split('.');
+  const seen = new Map<string, unknown>();
+  for (const m of ctx.view.match(coll, query)) {
+    for (const v of pathValues(m.doc, parts)) {
+      if (v === undefined) continue;
+      const k = keyOf(v);
+      if (!seen.has(k)) seen.set(k, v);
+    }
+  }
+  return { values: [...seen.values()], ok: 1 };
+}
+
+export const distinctCommand: CommandDef = { names: ['distinct'], handler: distinct, inTransaction: true };

@@ -1,0 +1,41 @@
+import { CommandError } from '../errors.ts';
+import { runPipeline, sortDocs } from '../query/mingo.ts';
+import type { Doc } from '../storage/values.ts';
+import {
+  boolArg,
+  type CommandContext,
+  type CommandDef,
+  collectionArg,
+  docArg,
+  numberArg,
+} from './context.ts';
+
+function find(ctx: CommandContext): Doc {
+  const name = collectionArg(ctx);
+  const { cmd } = ctx;
+  const filter = docArg(cmd, 'filter');
+  const sort = docArg(cmd, 'sort');
+  const projection = docArg(cmd, 'projection');
+  const skip = numberArg(cmd, 'skip') ?? 0;
+  let limit = numberArg(cmd, 'limit') ?? 0;
+  const batchSize = numberArg(cmd, 'batchSize');
+  let singleBatch = boolArg(cmd, 'singleBatch', false);
+  if (skip < 0) throw new CommandError('BadValue', 'skip value must be non-negative');
+  if (batchSize !== undefined && batchSize < 0)
+    throw new CommandError('BadValue', 'batchSize value must be non-negative');
+  if (limit < 0) {
+    limit = -limit;
+    singleBatch = true;
+  }
+  const coll = ctx.state.engine.collection(ctx.db, name);
+  const hasSort = sort !== undefined && Object.keys(sort).length > 0;
+  let matches = ctx.view.match(coll, filter, !hasSort && limit > 0 ? skip + limit : undefined);
+  if (hasSort) matches = sortDocs(matches, sort, (m) => m.doc);
+  let docs = matches.slice(skip, limit > 0 ? skip + limit : undefined).map((m) => m.doc);
+  if (projection && Object.keys(projection).length > 0) docs = runPipeline(docs, [{ $project: projection }]);
+  const ns = `${ctx.db}.${name}`;
+  const b = ctx.state.cursors.open(ns, docs, batchSize, singleBatch, ctx.session?.key);
+  return { cursor: { firstBatch: b.batch, id: b.id, ns }, ok: 1 };
+}
+
+export const findCommand: CommandDef = { names: ['find'], handler: find, inTransaction: true };

@@ -1,0 +1,74 @@
+import { CommandError } from '../errors.ts';
+import { project, sortDocs } from '../query/mingo.ts';
+import { applyUpdate, buildUpsert, updateKind } from '../query/update.ts';
+import type { Doc } from '../storage/values.ts';
+import {
+  arrayArg,
+  boolArg,
+  type CommandContext,
+  type CommandDef,
+  collectionArg,
+  collectionFor,
+  docArg,
+} from './context.ts';
+
+/**
+ * findAndModify: atomically find one document (by `query` and `sort`) and remove or update it,
+ * returning the old (default) or new (`new: true`) version projected by `fields`. Errors such as
+ * DuplicateKey are top-level command errors here, not writeErrors.
+ */
+function findAndModify(ctx: CommandContext): Doc {
+  const name = collectionArg(ctx);
+  const { cmd } = ctx;
+  const query = docArg(cmd, 'query') ?? {};
+  const sort = docArg(cmd, 'sort');
+  const fields = docArg(cmd, 'fields');
+  const remove = boolArg(cmd, 'remove', false);
+  const returnNew = boolArg(cmd, 'new', false);
+  const upsert = boolArg(cmd, 'upsert', false);
+  const arrayFilters = arrayArg(cmd, 'arrayFilters') as Doc[] | undefined;
+  const u = cmd.update;
+  if (remove && u !== undefined) {
+    throw new CommandError('FailedToParse', 'Cannot specify both an update and remove=true');
+  }
+  if (!remove && u === undefined) {
+    throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
+  }
+  if (remove && (upsert || returnNew)) {
+    throw new CommandError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
+  }
+  const kind = remove ? undefined : updateKind(u);
+  const existing = ctx.state.engine.collection(ctx.db, name);
+  let matches = ctx.view.match(existing, query, sort ? undefined : 1);
+  if (sort) matches = sortDocs(matches, sort, (m) => m.doc);
+  const target = matches[0];
+
+  if (remove) {
+    if (!target || !existing) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
+    ctx.view.remove(existing, target.idKey);
+    return { lastErrorObject: { n: 1 }, value: project(target.doc, fields), ok: 1 };
+  }
+  if (!target) {
+    if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
+    const doc = buildUpsert(query, u, kind!, arrayFilters);
+    ctx.view.insert(collectionFor(ctx, name, true)!, doc);
+    return {
+      lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },
+      value: returnNew ? project(doc, fields) : null,
+      ok: 1,
+    };
+  }
+  const { doc, changed } = applyUpdate(target.doc, u, kind!, arrayFilters, query);
+  if (changed) ctx.view.replace(existing!, target.idKey, doc);
+  return {
+    lastErrorObject: { n: 1, updatedExisting: true },
+    value: project(returnNew ? doc : target.doc, fields),
+    ok: 1,
+  };
+}
+
+export const findAndModifyCommand: CommandDef = {
+  names: ['findAndModify', 'findandmodify'],
+  handler: findAndModify,
+  inTransaction: true,
+};

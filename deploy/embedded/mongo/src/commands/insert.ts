@@ -1,0 +1,48 @@
+import { ObjectId } from 'bson';
+import { CommandError } from '../errors.ts';
+import { type Doc, idFirst, isPlainObject } from '../storage/values.ts';
+import {
+  arrayArg,
+  boolArg,
+  type CommandContext,
+  type CommandDef,
+  collectionArg,
+  collectionFor,
+  writeError,
+} from './context.ts';
+
+/** Validates a document for insertion and gives it an `_id` (first field) if it has none. */
+export function prepareInsert(raw: unknown): Doc {
+  if (!isPlainObject(raw)) throw new CommandError('TypeMismatch', 'documents to insert must be objects');
+  let doc = raw;
+  if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
+  else doc = idFirst(doc);
+  if (Array.isArray(doc._id)) throw new CommandError('BadValue', "can't use an array for _id");
+  if (doc._id instanceof RegExp) throw new CommandError('BadValue', "can't use a regex for _id");
+  return doc;
+}
+
+function insert(ctx: CommandContext): Doc {
+  const name = collectionArg(ctx);
+  const docs = arrayArg(ctx.cmd, 'documents', true)!;
+  const ordered = boolArg(ctx.cmd, 'ordered', true);
+  const coll = collectionFor(ctx, name, true)!;
+  const writeErrors: Doc[] = [];
+  let n = 0;
+  for (let i = 0; i < docs.length; i++) {
+    try {
+      ctx.view.insert(coll, prepareInsert(docs[i]));
+      n++;
+    } catch (err) {
+      if (err instanceof CommandError && err.labels.includes('TransientTransactionError')) throw err;
+      writeErrors.push(writeError(i, err));
+      if (ordered) break;
+    }
+  }
+  const reply: Doc = { n };
+  if (writeErrors.length > 0) reply.writeErrors = writeErrors;
+  reply.ok = 1;
+  return reply;
+}
+
+export const insertCommand: CommandDef = { names: ['insert'], handler: insert, inTransaction: true };

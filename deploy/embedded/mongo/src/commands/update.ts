@@ -1,0 +1,83 @@
+import { CommandError } from '../errors.ts';
+import { sortDocs } from '../query/mingo.ts';
+import { applyUpdate, buildUpsert, updateKind } from '../query/update.ts';
+import { type Doc, isPlainObject } from '../storage/values.ts';
+import {
+  arrayArg,
+  boolArg,
+  type CommandContext,
+  type CommandDef,
+  collectionArg,
+  collectionFor,
+  docArg,
+  writeError,
+} from './context.ts';
+
+interface StatementResult {
+  n: number;
+  nModified: number;
+  upserted?: unknown;
+}
+
+/** One update statement `{ q, u, upsert, multi, arrayFilters, sort }`. */
+function runStatement(ctx: CommandContext, collName: string, stmt: unknown): StatementResult {
+  if (!isPlainObject(stmt)) throw new CommandError('TypeMismatch', 'update statement must be an object');
+  const q = docArg(stmt, 'q') ?? {};
+  const u = stmt.u;
+  const kind = updateKind(u);
+  const multi = boolArg(stmt, 'multi', false);
+  const upsert = boolArg(stmt, 'upsert', false);
+  const arrayFilters = arrayArg(stmt, 'arrayFilters') as Doc[] | undefined;
+  const sort = docArg(stmt, 'sort');
+  if (multi && kind === 'replacement') {
+    throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
+  }
+  const existing = ctx.state.engine.collection(ctx.db, collName);
+  let matches = ctx.view.match(existing, q, multi || sort ? undefined : 1);
+  if (sort && !multi) matches = sortDocs(matches, sort, (m) => m.doc).slice(0, 1);
+  if (matches.length === 0) {
+    if (!upsert) return { n: 0, nModified: 0 };
+    const doc = buildUpsert(q, u, kind, arrayFilters);
+    const coll = collectionFor(ctx, collName, true)!;
+    ctx.view.insert(coll, doc);
+    return { n: 1, nModified: 0, upserted: doc._id };
+  }
+  const coll = existing!;
+  let nModified = 0;
+  for (const m of matches) {
+    const { doc, changed } = applyUpdate(m.doc, u, kind, arrayFilters, q);
+    if (!changed) continue;
+    ctx.view.replace(coll, m.idKey, doc);
+    nModified++;
+  }
+  return { n: matches.length, nModified };
+}
+
+function update(ctx: CommandContext): Doc {
+  const name = collectionArg(ctx);
+  const updates = arrayArg(ctx.cmd, 'updates', true)!;
+  const ordered = boolArg(ctx.cmd, 'ordered', true);
+  const writeErrors: Doc[] = [];
+  const upserted: Doc[] = [];
+  let n = 0;
+  let nModified = 0;
+  for (let i = 0; i < updates.length; i++) {
+    try {
+      const r = runStatement(ctx, name, updates[i]);
+      n += r.n;
+      nModified += r.nModified;
+      if (r.upserted !== undefined) upserted.push({ index: i, _id: r.upserted });
+    } catch (err) {
+      if (err instanceof CommandError && err.labels.includes('TransientTransactionError')) throw err;
+      writeErrors.push(writeError(i, err));
+      if (ordered) break;
+    }
+  }
+  const reply: Doc = { n, nModified };
+  if (upserted.length > 0) reply.upserted = upserted;
+  if (writeErrors.length > 0) reply.writeErrors = writeErrors;
+  reply.ok = 1;
+  return reply;
+}
+
+export const updateCommand: CommandDef = { names: ['update'], handler: update, inTransaction: true };

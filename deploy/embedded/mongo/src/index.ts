@@ -1,0 +1,1 @@
+export { type RunningStore, type StoreOptions, startStore } from './server.ts';

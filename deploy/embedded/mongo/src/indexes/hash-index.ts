@@ -1,0 +1,171 @@
+import { Query } from 'mingo';
+import { CommandError } from '../errors.ts';
+import { type Doc, formatValue, isPlainObject, keyOf, pathValues } from '../storage/values.ts';
+
+export interface IndexSpec {
+  v: number;
+  key: Doc;
+  name: string;
+  unique?: boolean;
+  sparse?: boolean;
+  partialFilterExpression?: Doc;
+  [option: string]: unknown;
+}
+
+export interface IndexEntry {
+  key: string;
+  values: unknown[];
+}
+
+/**
+ * A secondary index kept as a hash map from the canonical key tuple to the `_id` keys holding it,
+ * so equality lookups never scan. Multikey (array) fields produce one entry per element.
+ * The `_id_` index is represented by the collection's record map itself (`isId`).
+ */
+export class HashIndex {
+  readonly spec: IndexSpec;
+  readonly fields: string[];
+  readonly isId: boolean;
+  readonly unique: boolean;
+  readonly sparse: boolean;
+  private readonly parts: string[][];
+  private readonly partial: Query | undefined;
+  /** canonical key → single id key or a set of id keys */
+  private readonly map = new Map<string, string | Set<string>>();
+
+  constructor(spec: IndexSpec) {
+    this.spec = spec;
+    this.fields = Object.keys(spec.key);
+    this.parts = this.fields.map((f) => f.split('.'));
+    this.isId = spec.name === '_id_';
+    this.unique = this.isId || spec.unique === true;
+    this.sparse = spec.sparse === true;
+    this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, {}) : undefined;
+  }
+
+  get isPartial(): boolean {
+    return this.partial !== undefined;
+  }
+
+  /** Index entries of a document, or null when the document is not in this index (sparse/partial). */
+  entries(doc: Doc): IndexEntry[] | null {
+    if (this.partial && !this.partial.test(doc)) return null;
+    const perField = this.parts.map((p) => pathValues(doc, p));
+    if (this.sparse && perField.every((vals) => vals.every((v) => v === undefined))) return null;
+    let combos: IndexEntry[] = [{ key: '', values: [] }];
+    for (const vals of perField) {
+      const next: IndexEntry[] = [];
+      const seen = new Set<string>();
+      for (const v of vals) {
+        const k = keyOf(v);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        for (const c of combos) next.push({ key: `${c.key}${k.length}:${k}`, values: [...c.values, v] });
+      }
+      combos = next;
+    }
+    return combos;
+  }
+
+  keys(doc: Doc): string[] {
+    const e = this.entries(doc);
+    return e === null ? [] : e.map((x) => x.key);
+  }
+
+  /** Canonical key for an equality lookup with one value per field. */
+  lookupKey(values: unknown[]): string {
+    let key = '';
+    for (const v of values) {
+      const k = keyOf(v);
+      key += `${k.length}:${k}`;
+    }
+    return key;
+  }
+
+  add(idKey: string, doc: Doc): void {
+    if (this.isId) return;
+    for (const k of this.keys(doc)) {
+      const cur = this.map.get(k);
+      if (cur === undefined) this.map.set(k, idKey);
+      else if (typeof cur === 'string') {
+        if (cur !== idKey) this.map.set(k, new Set([cur, idKey]));
+      } else cur.add(idKey);
+    }
+  }
+
+  remove(idKey: string, doc: Doc): void {
+    if (this.isId) return;
+    for (const k of this.keys(doc)) {
+      const cur = this.map.get(k);
+      if (cur === undefined) continue;
+      if (typeof cur === 'string') {
+        if (cur === idKey) this.map.delete(k);
+      } else {
+        cur.delete(idKey);
+        if (cur.size === 1) this.map.set(k, cur.values().next().value as string);
+        else if (cur.size === 0) this.map.delete(k);
+      }
+    }
+  }
+
+  lookup(key: string): string[] {
+    const cur = this.map.get(key);
+    if (cur === undefined) return [];
+    return typeof cur === 'string' ? [cur] : [...cur];
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+
+  duplicateError(ns: string, entry: IndexEntry): CommandError {
+    const keyValue: Doc = {};
+    this.fields.forEach((f, i) => {
+      const v = entry.values[i];
+      keyValue[f] = v === undefined ? null : v;
+    });
+    const shown = this.fields.map((f) => `${f}: ${formatValue(keyValue[f])}`).join(', ');
+    return new CommandError(
+      'DuplicateKey',
+      `E11000 duplicate key error collection: ${ns} index: ${this.spec.name} dup key: { ${shown} }`,
+      { keyPattern: { ...this.spec.key }, keyValue },
+    );
+  }
+}
+
+/** Validates a createIndexes spec and normalises it. */
+export function normaliseSpec(raw: unknown): IndexSpec {
+  if (!isPlainObject(raw)) throw new CommandError('TypeMismatch', 'index specification must be an object');
+  const key = raw.key;
+  if (!isPlainObject(key) || Object.keys(key).length === 0) {
+    throw new CommandError('CannotCreateIndex', 'Index keys cannot be empty.');
+  }
+  for (const [f, dir] of Object.entries(key)) {
+    if (f === '' || f.startsWith('$')) throw new CommandError('BadValue', `Bad index key pattern: ${f}`);
+    if (!(dir === 1 || dir === -1 || typeof dir === 'string')) {
+      throw new CommandError('BadValue', `Values in the index key pattern can't be ${formatValue(dir)}`);
+    }
+  }
+  const name =
+    typeof raw.name === 'string'
+      ? raw.name
+      : Object.entries(key)
+          .map(([f, d]) => `${f}_${String(d)}`)
+          .join('_');
+  const spec: IndexSpec = { v: 2, key: { ...key }, name };
+  for (const [k, v] of Object.entries(raw)) {
+    if (k === 'key' || k === 'name' || k === 'v' || k === 'ns') continue;
+    if (k === 'unique' || k === 'sparse') {
+      if (v === true) spec[k] = true;
+      continue;
+    }
+    if (k === 'partialFilterExpression') {
+      if (!isPlainObject(v))
+        throw new CommandError('TypeMismatch', 'partialFilterExpression must be an object');
+      spec.partialFilterExpression = v;
+      continue;
+    }
+    spec[k] = v;
+  }
+  return spec;
+}

@@ -1,0 +1,60 @@
+import { Aggregator, Query } from 'mingo';
+import type { Options } from 'mingo/types';
+import { compare } from 'mingo/util';
+import { CommandError } from '../errors.ts';
+import { type Doc, getPath, isPlainObject } from '../storage/values.ts';
+
+export const MINGO_OPTIONS: Partial<Options> = { idKey: '_id' };
+
+function wrap<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof CommandError) throw err;
+    throw new CommandError('BadValue', `${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export type Matcher = (doc: Doc) => boolean;
+
+/** Compiles a query filter (mingo); an empty filter matches everything without compiling. */
+export function compileFilter(filter: unknown): Matcher {
+  if (filter === undefined || filter === null) return () => true;
+  if (!isPlainObject(filter)) throw new CommandError('TypeMismatch', 'filter must be an object');
+  if (Object.keys(filter).length === 0) return () => true;
+  const q = wrap('invalid query', () => new Query(filter, MINGO_OPTIONS));
+  return (doc) => wrap('query failed', () => q.test(doc));
+}
+
+export function runPipeline(docs: Doc[], pipeline: Doc[], options: Partial<Options> = {}): Doc[] {
+  return wrap('aggregation failed', () =>
+    new Aggregator(pipeline, { ...MINGO_OPTIONS, ...options }).run(docs),
+  ) as Doc[];
+}
+
+/** Find-style projection of one document. */
+export function project(doc: Doc, projection: Doc | undefined): Doc {
+  if (!projection || Object.keys(projection).length === 0) return doc;
+  return runPipeline([doc], [{ $project: projection }])[0] ?? {};
+}
+
+export function sortDocs<T>(items: T[], sort: Doc, get: (item: T) => Doc): T[] {
+  const keys = Object.entries(sort);
+  if (keys.length === 0) return items;
+  for (const [, dir] of keys) {
+    if (dir !== 1 && dir !== -1 && !isPlainObject(dir)) {
+      throw new CommandError(
+        'BadValue',
+        `$sort key ordering must be 1 (for ascending) or -1 (for descending)`,
+      );
+    }
+  }
+  return items.sort((a, b) => {
+    for (const [field, dir] of keys) {
+      if (isPlainObject(dir)) continue;
+      const c = compare(getPath(get(a), field), getPath(get(b), field));
+      if (c !== 0) return dir === -1 ? -c : c;
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,327 @@
+import { CommandError } from '../errors.ts';
+import { HashIndex, type IndexSpec } from '../indexes/hash-index.ts';
+import type { Journal } from '../journal/journal.ts';
+import { Catalog, type Collection } from './catalog.ts';
+import { type Doc, isPlainObject, keyOf } from './values.ts';
+
+/** What the engine needs to know about an open transaction (see sessions/transaction.ts). */
+export interface LockOwner {
+  readonly snapshot: number;
+  doomed: boolean;
+}
+
+export interface CommitOp {
+  coll: Collection;
+  idKey: string;
+  doc: Doc | null;
+}
+
+/**
+ * The committed state: catalog, logical clock, index maintenance, version history for snapshot
+ * reads, write locks held by transactions, and journaling. All methods are synchronous; the
+ * single JS thread makes each command atomic with respect to the others.
+ */
+export class Engine {
+  readonly catalog = new Catalog();
+  readonly journal: Journal | undefined;
+  clock = 0;
+  readonly activeTxns = new Set<LockOwner>();
+  readonly locks = new Map<string, LockOwner>();
+  private readonly histColls = new Set<Collection>();
+  private replaying = false;
+
+  constructor(journal?: Journal) {
+    this.journal = journal;
+  }
+
+  recover(): { snapshotRecords: number; journalRecords: number } | undefined {
+    if (!this.journal) return undefined;
+    this.replaying = true;
+    try {
+      return this.journal.recover((rec) => this.applyRecord(rec));
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  private log(rec: Doc): void {
+    if (!this.replaying) this.journal?.append(rec);
+  }
+
+  // ---------------------------------------------------------------- catalog
+
+  collection(db: string, name: string): Collection | undefined {
+    return this.catalog.get(db, name);
+  }
+
+  ensureCollection(db: string, name: string, options: Doc = {}): Collection {
+    const existing = this.catalog.get(db, name);
+    if (existing) return existing;
+    validateNamespace(db, name);
+    const c = this.catalog.create(db, name, options);
+    this.log({ op: 'create', db, c: name, options });
+    return c;
+  }
+
+  dropCollection(db: string, name: string): Collection | undefined {
+    const c = this.catalog.drop(db, name);
+    if (c) this.log({ op: 'drop', db, c: name });
+    return c;
+  }
+
+  dropDatabase(db: string): boolean {
+    const had = this.catalog.dropDatabase(db);
+    if (had) this.log({ op: 'dropDatabase', db });
+    return had;
+  }
+
+  /** Builds an index over the existing documents; fails with DuplicateKey if a unique one cannot hold. */
+  createIndex(coll: Collection, spec: IndexSpec): void {
+    const ix = new HashIndex(spec);
+    for (const [idKey, rec] of coll.records) {
+      if (ix.unique && !this.replaying) {
+        const entries = ix.entries(rec.doc) ?? [];
+        for (const e of entries) {
+          if (ix.lookup(e.key).some((other) => other !== idKey)) throw ix.duplicateError(coll.ns, e);
+        }
+      }
+      ix.add(idKey, rec.doc);
+    }
+    coll.indexes.push(ix);
+    this.log({ op: 'createIndex', db: coll.db, c: coll.name, spec });
+  }
+
+  dropIndex(coll: Collection, name: string): void {
+    coll.indexes = coll.indexes.filter((i) => i.spec.name !== name);
+    this.log({ op: 'dropIndex', db: coll.db, c: coll.name, name });
+  }
+
+  // ---------------------------------------------------------------- documents
+
+  /** Throws DuplicateKey when `doc` (stored under `idKey`) would violate a unique secondary index. */
+  checkUnique(coll: Collection, idKey: string, doc: Doc): void {
+    for (const ix of coll.indexes) {
+      if (!ix.unique || ix.isId) continue;
+      for (const e of ix.entries(doc) ?? []) {
+        if (ix.lookup(e.key).some((other) => other !== idKey)) throw ix.duplicateError(coll.ns, e);
+      }
+    }
+  }
+
+  idDuplicate(coll: Collection, id: unknown): CommandError {
+    const ix = coll.indexes[0]!;
+    return ix.duplicateError(coll.ns, { key: keyOf(id), values: [id] });
+  }
+
+  insert(coll: Collection, doc: Doc): void {
+    const idKey = keyOf(doc._id);
+    if (coll.records.has(idKey)) throw this.idDuplicate(coll, doc._id);
+    this.checkUnique(coll, idKey, doc);
+    this.write(coll, idKey, doc, true);
+  }
+
+  replace(coll: Collection, idKey: string, doc: Doc): void {
+    this.checkUnique(coll, idKey, doc);
+    this.write(coll, idKey, doc, true);
+  }
+
+  remove(coll: Collection, idKey: string): void {
+    if (coll.records.has(idKey)) this.write(coll, idKey, null, true);
+  }
+
+  private write(coll: Collection, idKey: string, doc: Doc | null, journal: boolean): void {
+    const old = coll.records.get(idKey);
+    if (this.locks.size > 0) this.doomLockHolders(coll, idKey, old?.doc, doc);
+    const ver = ++this.clock;
+    if (this.activeTxns.size > 0) {
+      let h = coll.history.get(idKey);
+      if (!h) {
+        h = [];
+        coll.history.set(idKey, h);
+      }
+      h.push({ doc: old?.doc ?? null, ver: old?.ver ?? 0, end: ver });
+      this.histColls.add(coll);
+    }
+    if (old) for (const ix of coll.indexes) ix.remove(idKey, old.doc);
+    if (doc) {
+      coll.records.set(idKey, { doc, ver });
+      for (const ix of coll.indexes) ix.add(idKey, doc);
+    } else {
+      coll.records.delete(idKey);
+    }
+    if (journal) {
+      if (doc) this.log({ op: 'put', db: coll.db, c: coll.name, doc });
+      else if (old) this.log({ op: 'del', db: coll.db, c: coll.name, id: old.doc._id });
+    }
+  }
+
+  // ---------------------------------------------------------------- transactions support
+
+  lockKeys(coll: Collection, idKey: string, doc: Doc | null | undefined): string[] {
+    const keys = [`${coll.ns}\u0000${idKey}`];
+    if (doc) {
+      for (const ix of coll.indexes) {
+        if (!ix.unique || ix.isId) continue;
+        for (const k of ix.keys(doc)) keys.push(`${coll.ns}\u0000${ix.spec.name}\u0000${k}`);
+      }
+    }
+    return keys;
+  }
+
+  /** A write outside a transaction touched something a transaction holds: that transaction must abort. */
+  private doomLockHolders(
+    coll: Collection,
+    idKey: string,
+    oldDoc: Doc | undefined,
+    newDoc: Doc | null,
+  ): void {
+    for (const k of [...this.lockKeys(coll, idKey, oldDoc), ...this.lockKeys(coll, idKey, newDoc)]) {
+      const owner = this.locks.get(k);
+      if (owner) owner.doomed = true;
+    }
+  }
+
+  beginTxn(owner: LockOwner): void {
+    this.activeTxns.add(owner);
+  }
+
+  releaseTxn(owner: LockOwner, held: Iterable<string>): void {
+    for (const k of held) if (this.locks.get(k) === owner) this.locks.delete(k);
+    this.activeTxns.delete(owner);
+    this.pruneHistory();
+  }
+
+  /** Applies a transaction's writes atomically and journals them as one record. */
+  commit(ops: CommitOp[]): void {
+    const rec: Doc[] = [];
+    for (const op of ops) {
+      const existed = op.coll.records.get(op.idKey);
+      if (!op.doc && !existed) continue;
+      this.write(op.coll, op.idKey, op.doc, false);
+      rec.push(
+        op.doc
+          ? { op: 'put', db: op.coll.db, c: op.coll.name, doc: op.doc }
+          : { op: 'del', db: op.coll.db, c: op.coll.name, id: existed!.doc._id },
+      );
+    }
+    if (rec.length > 0) this.log({ op: 'tx', ops: rec });
+  }
+
+  /** The committed version of a document as of logical time `snapshot` (null when absent). */
+  visibleAt(coll: Collection, idKey: string, snapshot: number): Doc | null {
+    const rec = coll.records.get(idKey);
+    if (rec && rec.ver <= snapshot) return rec.doc;
+    const h = coll.history.get(idKey);
+    if (h) for (const e of h) if (e.ver <= snapshot && snapshot < e.end) return e.doc;
+    return null;
+  }
+
+  /** Was the document written (inserted, updated or deleted) after `snapshot`? */
+  changedSince(coll: Collection, idKey: string, snapshot: number): boolean {
+    const rec = coll.records.get(idKey);
+    if (rec && rec.ver > snapshot) return true;
+    const h = coll.history.get(idKey);
+    return h?.some((e) => e.end > snapshot) ?? false;
+  }
+
+  private pruneHistory(): void {
+    if (this.histColls.size === 0) return;
+    if (this.activeTxns.size === 0) {
+      for (const c of this.histColls) c.history.clear();
+      this.histColls.clear();
+      return;
+    }
+    let min = Number.POSITIVE_INFINITY;
+    for (const t of this.activeTxns) min = Math.min(min, t.snapshot);
+    for (const c of this.histColls) {
+      for (const [k, h] of c.history) {
+        const kept = h.filter((e) => e.end > min);
+        if (kept.length === 0) c.history.delete(k);
+        else if (kept.length !== h.length) c.history.set(k, kept);
+      }
+      if (c.history.size === 0) this.histColls.delete(c);
+    }
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  /** Records describing the full committed state, for a compacted snapshot. */
+  *dump(): Iterable<Doc> {
+    for (const coll of this.catalog.all()) {
+      yield { op: 'create', db: coll.db, c: coll.name, options: coll.options };
+      for (const ix of coll.indexes) {
+        if (!ix.isId) yield { op: 'createIndex', db: coll.db, c: coll.name, spec: ix.spec };
+      }
+      let batch: Doc[] = [];
+      for (const rec of coll.records.values()) {
+        batch.push(rec.doc);
+        if (batch.length >= 1000) {
+          yield { op: 'putMany', db: coll.db, c: coll.name, docs: batch };
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield { op: 'putMany', db: coll.db, c: coll.name, docs: batch };
+    }
+  }
+
+  compact(): void {
+    this.journal?.compact(this.dump());
+  }
+
+  private applyRecord(rec: Doc): void {
+    const db = String(rec.db);
+    const c = String(rec.c);
+    switch (rec.op) {
+      case 'create':
+        this.ensureCollection(db, c, isPlainObject(rec.options) ? rec.options : {});
+        return;
+      case 'drop':
+        this.catalog.drop(db, c);
+        return;
+      case 'dropDatabase':
+        this.catalog.dropDatabase(db);
+        return;
+      case 'createIndex': {
+        const coll = this.ensureCollection(db, c);
+        const spec = rec.spec as IndexSpec;
+        if (!coll.index(spec.name)) this.createIndex(coll, spec);
+        return;
+      }
+      case 'dropIndex':
+        {
+          const coll = this.catalog.get(db, c);
+          if (coll) this.dropIndex(coll, String(rec.name));
+        }
+        return;
+      case 'put': {
+        const doc = rec.doc as Doc;
+        this.write(this.ensureCollection(db, c), keyOf(doc._id), doc, false);
+        return;
+      }
+      case 'putMany': {
+        const coll = this.ensureCollection(db, c);
+        for (const doc of rec.docs as Doc[]) this.write(coll, keyOf(doc._id), doc, false);
+        return;
+      }
+      case 'del': {
+        const coll = this.catalog.get(db, c);
+        if (coll) this.write(coll, keyOf(rec.id), null, false);
+        return;
+      }
+      case 'tx':
+        for (const op of rec.ops as Doc[]) this.applyRecord(op);
+        return;
+      default:
+        throw new Error(`unknown journal record ${String(rec.op)}`);
+    }
+  }
+}
+
+export function validateNamespace(db: string, name: string): void {
+  if (db.length === 0 || /[/\\. "$]/.test(db) || db.includes('\u0000')) {
+    throw new CommandError('InvalidNamespace', `Invalid database name: '${db}'`);
+  }
+  if (name.length === 0 || name.includes('\u0000') || name.startsWith('.') || name.includes('$')) {
+    throw new CommandError('InvalidNamespace', `Invalid collection name: ${name}`);
+  }
+}
