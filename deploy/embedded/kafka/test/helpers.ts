@@ -149,7 +149,7 @@ export class RawClient {
     return waitFor(() => this.responses.get(correlationId), { what: `response ${correlationId}` });
   }
 
-  waitClosed(): Promise<true> {
+  waitClosed(): Promise<boolean> {
     return waitFor(() => this.closed, { what: 'socket closed by broker' });
   }
 
