@@ -1,0 +1,132 @@
+import type { UserAttributes } from '@roster/contracts';
+import { Query } from 'mingo';
+import { describe, expect, test } from 'vitest';
+// The status service's in-memory evaluator is the reference semantics for the MongoDB translation.
+import { evaluateFilter } from '../../../../status/src/domain/scim/evaluate-filter.ts';
+import { parseFilter } from '../../../src/scim/filter/parser.ts';
+import { filterToMongo } from '../../../src/scim/query/to-mongo.ts';
+
+const E = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+
+const stored = (id: string, created: string, resource: UserAttributes) => ({
+  _id: id,
+  tenant: 't1',
+  userNameKey: resource.userName.toLowerCase(),
+  resource,
+  meta: { created, lastModified: created, version: 1 },
+});
+
+const DOCUMENTS = [
+  stored('u1', '2024-01-01T00:00:00.000Z', {
+    userName: 'BJensen@Example.com',
+    externalId: 'ext-1',
+    active: true,
+    title: 'Tour Guide',
+    name: { givenName: 'Barbara', familyName: 'Jensen' },
+    emails: [
+      { value: 'bjensen@example.com', type: 'work', primary: true },
+      { value: 'babs@home.org', type: 'home' },
+    ],
+    userType: 'org-full-license',
+    enterprise: { department: 'R&D', manager: { value: 'u2' } },
+  }),
+  stored('u2', '2024-06-01T12:00:00.000Z', {
+    userName: 'jsmith',
+    externalId: 'EXT-2',
+    active: false,
+    title: '',
+    emails: [{ value: 'jsmith@x.com', type: 'home' }],
+    enterprise: { department: 'Sales' },
+  }),
+  stored('u3', '2025-02-03T04:05:06.000Z', {
+    userName: 'a.b+c@x.com',
+    active: true,
+    title: 'a.*b',
+    emails: [],
+    name: {},
+    roles: [{ type: 'synthesia_role', value: 'organization-admin' }],
+  }),
+  stored('u4', '2023-12-31T23:59:59.999Z', {
+    userName: 'line\nbreak',
+    active: true,
+    title: 'Tour\n',
+    emails: [{ value: 'x@y.com' }],
+  }),
+];
+
+const FILTERS = [
+  'userName eq "bjensen@example.com"',
+  'userName eq "BJENSEN@EXAMPLE.COM"',
+  'userName ne "jsmith"',
+  'userName co "."',
+  'userName sw "a.b"',
+  'userName ew "X.COM"',
+  'userName gt "j"',
+  'userName le "jsmith"',
+  'userName eq "line"',
+  'externalId eq "ext-2"',
+  'externalId eq "EXT-2"',
+  'externalId ne "ext-1"',
+  'externalId pr',
+  'externalId eq null',
+  'id eq "u3"',
+  'active eq true',
+  'active ne true',
+  'title pr',
+  'title eq "tour guide"',
+  'title eq "Tour"',
+  'title co ".*"',
+  'title sw "TOUR"',
+  'title ew "guide"',
+  'title ne "tour guide"',
+  'name pr',
+  'name.givenName pr',
+  'name.givenName sw "bar"',
+  'emails pr',
+  'emails.value pr',
+  'emails.type eq "work"',
+  'emails eq "JSMITH@X.COM"',
+  'emails co "@x.com"',
+  'emails ne "x@y.com"',
+  'emails[type eq "work" and value co "example"]',
+  'emails[type eq "home" and value co "example"]',
+  'emails[not (type pr)]',
+  'emails[type eq "home" or primary eq true]',
+  'emails.type eq "home" and emails.value co "example"',
+  'roles[type eq "synthesia_role" and value eq "organization-admin"]',
+  `${E}:department eq "r&d"`,
+  `${E}:manager.value eq "u2"`,
+  `${E}:manager.value eq "U2"`,
+  'userType eq "org-full-license"',
+  'meta.created gt "2024-01-01T00:00:00Z"',
+  'meta.created ge "2024-01-01T00:00:00Z"',
+  'meta.lastModified lt "2024-06-01T12:00:00.000+00:00"',
+  'meta.created le "2024-06-01"',
+  'not (userName eq "jsmith") and active eq true',
+  'userName eq "jsmith" or active eq true and title pr',
+  '(userName eq "jsmith" or active eq true) and title pr',
+  'not (emails[type eq "work"] or title co "a")',
+];
+
+const ids = (predicate: (doc: (typeof DOCUMENTS)[number]) => boolean) =>
+  DOCUMENTS.filter(predicate).map((doc) => doc._id);
+
+describe('the MongoDB query selects exactly what evaluateFilter selects', () => {
+  test.each(FILTERS)('%s', (text) => {
+    const filter = parseFilter(text, 'User');
+    const query = new Query(filterToMongo(filter, 'User'), {});
+    const expected = ids((doc) =>
+      evaluateFilter(filter, { id: doc._id, meta: doc.meta, ...doc.resource }, 'User'),
+    );
+    expect(ids((doc) => query.test(doc))).toEqual(expected);
+  });
+
+  test('the fixtures exercise both outcomes', () => {
+    const selections = FILTERS.map((text) =>
+      ids((doc) =>
+        evaluateFilter(parseFilter(text, 'User'), { id: doc._id, meta: doc.meta, ...doc.resource }, 'User'),
+      ),
+    );
+    expect(selections.filter((s) => s.length > 0 && s.length < DOCUMENTS.length).length).toBeGreaterThan(40);
+  });
+});
