@@ -27,7 +27,7 @@ const SUPPORT: Readonly<
 };
 
 /** `emails eq "x"` compares the element values (`emails.value eq "x"`). */
-const comparedAttribute = (target: ResolvedAttribute): ResolvedAttribute => {
+export const withImplicitValue = (target: ResolvedAttribute): ResolvedAttribute => {
   const { attribute, definition, ref } = target;
   if (definition !== attribute || !attribute.multiValued) return target;
   const value = resolveSubAttribute(attribute, 'value');
@@ -61,7 +61,7 @@ export const checkedComparison = (
   value: Literal,
   fail: Fail,
 ): Filter => {
-  const target = comparedAttribute(resolvedTarget);
+  const target = withImplicitValue(resolvedTarget);
   const { type } = target.definition;
   const support = SUPPORT[type];
   if (!support.operators.includes(op)) {
