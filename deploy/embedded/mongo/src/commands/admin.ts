@@ -45,7 +45,10 @@ function serverStatus(ctx: CommandContext): Doc {
     uptime: Math.floor((Date.now() - info.startedAt.getTime()) / 1000),
     localTime: new Date(),
     connections: { current: info.connections() },
-    metrics: { cursor: { open: { total: cursors.size } } },
+    metrics: {
+      cursor: { open: { total: cursors.size } },
+      queryExecutor: { scannedObjects: engine.scannedObjects },
+    },
     storageEngine: { name: 'roster-embedded', persistent: info.dataDir !== undefined },
     transactions: { currentActive: engine.activeTxns.size },
     ok: 1,

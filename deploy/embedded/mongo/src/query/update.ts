@@ -69,6 +69,24 @@ function immutableId(): CommandError {
   );
 }
 
+/** `$set: { _id: <same value> }` is allowed; any other operator on `_id` is ImmutableField (66). */
+function withoutIdNoops(old: Doc, u: Doc): Doc {
+  let out = u;
+  for (const [op, fields] of Object.entries(u)) {
+    if (op === '$setOnInsert' || !isPlainObject(fields)) continue;
+    for (const [path, value] of Object.entries(fields)) {
+      if (path !== '_id' && !path.startsWith('_id.')) continue;
+      if (op === '$set' && path === '_id' && keyOf(value) === keyOf(old._id)) {
+        const { _id: _same, ...rest } = fields;
+        out = { ...out, [op]: rest };
+        continue;
+      }
+      throw immutableId();
+    }
+  }
+  return out;
+}
+
 function usesPositional(u: Doc): boolean {
   for (const v of Object.values(u)) {
     if (isPlainObject(v) && Object.keys(v).some((p) => p.includes('.$.') || p.endsWith('.$'))) return true;
@@ -129,7 +147,7 @@ export function applyUpdate(
     changed = keyOf(doc) !== keyOf(old);
   } else {
     doc = cloneDoc(old);
-    changed = applyOperators(doc, u as Doc, arrayFilters, filter, false);
+    changed = applyOperators(doc, withoutIdNoops(old, u as Doc), arrayFilters, filter, false);
     if (changed && keyOf(doc._id) !== keyOf(old._id)) throw immutableId();
     if (changed) doc = idFirst(doc);
   }

@@ -73,6 +73,7 @@ export class TxnView implements View {
     const consider = (idKey: string): boolean => {
       if (overlay?.has(idKey)) return false;
       const doc = this.engine.visibleAt(coll, idKey, this.txn.snapshot);
+      if (doc) this.engine.scannedObjects++;
       if (doc && test(doc)) out.push({ idKey, doc });
       return out.length >= limit;
     };

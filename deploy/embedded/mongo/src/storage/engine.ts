@@ -25,6 +25,8 @@ export class Engine {
   readonly catalog = new Catalog();
   readonly journal: Journal | undefined;
   clock = 0;
+  /** documents examined by queries (serverStatus metrics.queryExecutor.scannedObjects) */
+  scannedObjects = 0;
   readonly activeTxns = new Set<LockOwner>();
   readonly locks = new Map<string, LockOwner>();
   private readonly histColls = new Set<Collection>();

@@ -38,6 +38,7 @@ export class CommittedView implements View {
     if (ids) {
       for (const idKey of ids) {
         const rec = coll.records.get(idKey);
+        if (rec) this.engine.scannedObjects++;
         if (rec && test(rec.doc)) {
           out.push({ idKey, doc: rec.doc });
           if (out.length >= limit) break;
@@ -46,6 +47,7 @@ export class CommittedView implements View {
       return out;
     }
     for (const [idKey, rec] of coll.records) {
+      this.engine.scannedObjects++;
       if (test(rec.doc)) {
         out.push({ idKey, doc: rec.doc });
         if (out.length >= limit) break;
