@@ -14,9 +14,10 @@ import {
  * Names that resolve to no attribute are ignored, as real service providers do.
  */
 
+/** Comma-separated query parameters, or arrays as in a SearchRequest body (§3.4.3). */
 export interface ProjectionRequest {
-  readonly attributes?: readonly string[] | undefined;
-  readonly excludedAttributes?: readonly string[] | undefined;
+  readonly attributes?: string | readonly string[] | undefined;
+  readonly excludedAttributes?: string | readonly string[] | undefined;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -25,9 +26,8 @@ type JsonObject = Record<string, unknown>;
 type Selection = Map<string, 'whole' | Set<string>>;
 
 /** Splits a comma-separated query parameter (`attributes=userName,name.givenName`). */
-export const parseAttributeList = (text: string | undefined): string[] | undefined =>
-  text
-    ?.split(',')
+const attributeList = (list: string | readonly string[] | undefined): readonly string[] =>
+  (typeof list === 'string' ? list.split(',') : (list ?? []))
     .map((name) => name.trim())
     .filter((name) => name.length > 0);
 
@@ -70,8 +70,9 @@ class Projector {
 
   constructor(request: ProjectionRequest, resourceType: ResourceTypeName) {
     this.#resourceType = resourceType;
-    this.#attributes = request.attributes?.length ? selectionOf(request.attributes, resourceType) : undefined;
-    this.#excluded = selectionOf(request.excludedAttributes ?? [], resourceType);
+    const attributes = attributeList(request.attributes);
+    this.#attributes = attributes.length > 0 ? selectionOf(attributes, resourceType) : undefined;
+    this.#excluded = selectionOf(attributeList(request.excludedAttributes), resourceType);
   }
 
   /** The projected value of one attribute, or undefined to drop it. */
@@ -112,8 +113,8 @@ const isObject = (value: unknown): value is JsonObject =>
 
 export const projectResource = (
   resource: JsonObject,
-  request: ProjectionRequest,
   resourceType: ResourceTypeName,
+  request: ProjectionRequest,
 ): JsonObject => {
   const projector = new Projector(request, resourceType);
   const core = RESOURCE_SCHEMAS[resourceType][0]!.id;

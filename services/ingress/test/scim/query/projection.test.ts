@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseAttributeList, projectResource } from '../../../src/scim/query/projection.ts';
+import { projectResource } from '../../../src/scim/query/projection.ts';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const E = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -28,11 +28,11 @@ const GROUP = {
 
 describe('projectResource', () => {
   test('no request returns everything (no returned:request/never attributes are declared)', () => {
-    expect(projectResource(USER, {}, 'User')).toEqual(USER);
+    expect(projectResource(USER, 'User', {})).toEqual(USER);
   });
 
   test('attributes keeps the named ones plus id and schemas', () => {
-    expect(projectResource(USER, { attributes: ['USERNAME', 'name.givenName'] }, 'User')).toEqual({
+    expect(projectResource(USER, 'User', { attributes: ['USERNAME', 'name.givenName'] })).toEqual({
       schemas: USER.schemas,
       id: 'u1',
       userName: 'bjensen',
@@ -42,7 +42,7 @@ describe('projectResource', () => {
 
   test('attributes with sub-attributes of multi-valued and extension attributes', () => {
     expect(
-      projectResource(USER, { attributes: ['emails.value', `${E}:department`, 'meta.version'] }, 'User'),
+      projectResource(USER, 'User', { attributes: ['emails.value', `${E}:department`, 'meta.version'] }),
     ).toEqual({
       schemas: USER.schemas,
       id: 'u1',
@@ -53,7 +53,7 @@ describe('projectResource', () => {
   });
 
   test('a schema URN selects the whole extension', () => {
-    expect(projectResource(USER, { attributes: [R] }, 'User')).toEqual({
+    expect(projectResource(USER, 'User', { attributes: [R] })).toEqual({
       schemas: USER.schemas,
       id: 'u1',
       [R]: USER[R],
@@ -62,11 +62,9 @@ describe('projectResource', () => {
 
   test('excludedAttributes removes attributes and sub-attributes but never id', () => {
     expect(
-      projectResource(
-        USER,
-        { excludedAttributes: ['id', 'emails', 'name.familyName', `${E}:department`, R] },
-        'User',
-      ),
+      projectResource(USER, 'User', {
+        excludedAttributes: ['id', 'emails', 'name.familyName', `${E}:department`, R],
+      }),
     ).toEqual({
       schemas: USER.schemas,
       id: 'u1',
@@ -81,21 +79,23 @@ describe('projectResource', () => {
 
   test('excludedAttributes=members on groups', () => {
     const { members: _members, ...rest } = GROUP;
-    expect(projectResource(GROUP, { excludedAttributes: parseAttributeList('members') }, 'Group')).toEqual(
-      rest,
-    );
+    expect(projectResource(GROUP, 'Group', { excludedAttributes: 'members' })).toEqual(rest);
   });
 
   test('unknown names are ignored', () => {
-    expect(projectResource(GROUP, { attributes: ['nope', 'displayName'] }, 'Group')).toEqual({
+    expect(projectResource(GROUP, 'Group', { attributes: ['nope', 'displayName'] })).toEqual({
       schemas: GROUP.schemas,
       id: 'g1',
       displayName: 'Sales',
     });
   });
 
-  test('parseAttributeList', () => {
-    expect(parseAttributeList(' userName , name.givenName,,')).toEqual(['userName', 'name.givenName']);
-    expect(parseAttributeList(undefined)).toBeUndefined();
+  test('comma-separated query parameters', () => {
+    expect(projectResource(USER, 'User', { attributes: ' userName , name.givenName,,' })).toEqual({
+      schemas: USER.schemas,
+      id: 'u1',
+      userName: 'bjensen',
+      name: { givenName: 'Barbara' },
+    });
   });
 });
