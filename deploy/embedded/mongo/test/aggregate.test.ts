@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './helpers.ts';
+import { type AnyDoc, type Harness, startHarness } from './helpers.ts';
 
 let h: Harness;
 const orders = [
@@ -17,8 +17,8 @@ const customers = [
 
 beforeAll(async () => {
   h = await startHarness();
-  await h.client.db('agg').collection('orders').insertMany(orders);
-  await h.client.db('agg').collection('customers').insertMany(customers);
+  await h.client.db('agg').collection<AnyDoc>('orders').insertMany(orders);
+  await h.client.db('agg').collection<AnyDoc>('customers').insertMany(customers);
 });
 afterAll(async () => {
   await h?.close();
@@ -35,7 +35,7 @@ describe('aggregate', () => {
       .sort((a, b) => b.total - a.total)
       .slice(0, 2);
     const got = await db()
-      .collection('orders')
+      .collection<AnyDoc>('orders')
       .aggregate([
         { $group: { _id: '$customer', total: { $sum: '$amount' } } },
         { $sort: { total: -1 } },
@@ -47,7 +47,7 @@ describe('aggregate', () => {
 
   it('joins with $lookup', async () => {
     const got = await db()
-      .collection('orders')
+      .collection<AnyDoc>('orders')
       .aggregate([
         { $match: { amount: { $gte: 15 } } },
         { $lookup: { from: 'customers', localField: 'customer', foreignField: '_id', as: 'who' } },
@@ -61,15 +61,15 @@ describe('aggregate', () => {
       orders.filter((o) => o.amount >= 15).map((o) => ({ _id: o._id, name: names.get(o.customer) })),
     );
     // the stored documents are not modified by the pipeline
-    expect(await db().collection('orders').findOne({ _id: 2 })).toEqual(orders[1]);
+    expect(await db().collection<AnyDoc>('orders').findOne({ _id: 2 })).toEqual(orders[1]);
   });
 
   it('counts with countDocuments ($match + $group) and $count', async () => {
-    expect(await db().collection('orders').countDocuments({ customer: 'c1' })).toBe(
+    expect(await db().collection<AnyDoc>('orders').countDocuments({ customer: 'c1' })).toBe(
       orders.filter((o) => o.customer === 'c1').length,
     );
     const [c] = await db()
-      .collection('orders')
+      .collection<AnyDoc>('orders')
       .aggregate([{ $unwind: '$items' }, { $count: 'n' }])
       .toArray();
     expect(c).toEqual({ n: orders.reduce((s, o) => s + o.items.length, 0) });
@@ -77,7 +77,7 @@ describe('aggregate', () => {
 
   it('reports pipeline errors as command errors', async () => {
     const err = await db()
-      .collection('orders')
+      .collection<AnyDoc>('orders')
       .aggregate([{ $bogus: {} }])
       .toArray()
       .catch((e: unknown) => e);

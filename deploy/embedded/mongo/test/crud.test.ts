@@ -1,6 +1,6 @@
 import { Long, MongoBulkWriteError, MongoServerError, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './helpers.ts';
+import { type AnyDoc, type Harness, startHarness } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -11,6 +11,7 @@ afterAll(async () => {
 });
 
 const db = () => h.client.db('crud');
+const coll = (name: string) => db().collection<AnyDoc>(name);
 
 describe('handshake and admin commands', () => {
   it('answers hello as the primary of a one-member replica set', async () => {
@@ -57,7 +58,7 @@ describe('handshake and admin commands', () => {
 });
 
 describe('insert / update / replace / delete', () => {
-  const users = () => db().collection('users');
+  const users = () => coll('users');
   beforeEach(async () => {
     await users().deleteMany({});
   });
@@ -102,7 +103,7 @@ describe('insert / update / replace / delete', () => {
     ]);
     const r1 = await users().updateOne(
       { _id: 1 },
-      { $inc: { n: 10 }, $push: { tags: 'z' }, $set: { 'sub.x': true } },
+      { $inc: { n: 10 }, $push: { tags: 'z' } as AnyDoc, $set: { 'sub.x': true } },
     );
     expect(r1.matchedCount).toBe(1);
     expect(r1.modifiedCount).toBe(1);

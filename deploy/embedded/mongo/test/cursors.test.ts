@@ -1,6 +1,6 @@
 import { Long, type MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './helpers.ts';
+import { type AnyDoc, type Harness, startHarness } from './helpers.ts';
 
 let h: Harness;
 const N = 57;
@@ -8,14 +8,14 @@ beforeAll(async () => {
   h = await startHarness();
   await h.client
     .db('cur')
-    .collection('items')
+    .collection<AnyDoc>('items')
     .insertMany(Array.from({ length: N }, (_, i) => ({ _id: i, v: N - i, parity: i % 2 })));
 });
 afterAll(async () => {
   await h?.close();
 });
 
-const items = () => h.client.db('cur').collection('items');
+const items = () => h.client.db('cur').collection<AnyDoc>('items');
 
 describe('cursors', () => {
   it('pages through results with getMore using small batches', async () => {

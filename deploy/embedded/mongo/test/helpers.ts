@@ -83,3 +83,6 @@ export async function spawnStore(args: string[]): Promise<ChildStore> {
   });
   return { child, url, stderr, exited };
 }
+
+/** Schema for test collections whose `_id`s are strings or numbers, not only ObjectIds. */
+export type AnyDoc = any;
