@@ -101,8 +101,20 @@ function applyOperators(
   filter: Doc | undefined,
   insert: boolean,
 ): boolean {
-  const { $setOnInsert, ...ops } = u;
+  let { $setOnInsert, ...ops } = u;
   let changed = false;
+  if (insert) {
+    // mingo refuses to touch _id; on the insert side of an upsert setting it is legitimate
+    for (const op of ['$set', '$setOnInsert'] as const) {
+      const fields = op === '$set' ? ops.$set : $setOnInsert;
+      if (!isPlainObject(fields) || !('_id' in fields)) continue;
+      const { _id, ...rest } = fields;
+      doc._id = cloneDoc(_id);
+      if (op === '$set') ops = { ...ops, $set: rest };
+      else $setOnInsert = rest;
+      changed = true;
+    }
+  }
   try {
     if (Object.keys(ops).length > 0) {
       const cond = filter && usesPositional(ops) ? filter : undefined;
