@@ -21,6 +21,13 @@ function int(name: string, value: string | undefined): number | undefined {
   return n;
 }
 
+// a development broker should stay up: a bug in one request handler must not take down
+// everyone's stack, so report it loudly and keep serving
+process.on('uncaughtException', (err) =>
+  log(`uncaught exception (still running): ${err.stack ?? String(err)}`),
+);
+process.on('unhandledRejection', (err) => log(`unhandled rejection (still running): ${String(err)}`));
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {

@@ -62,10 +62,9 @@ export class Decoder {
     return s;
   }
 
+  /** A non-nullable string; a null (length -1) reads as '' since some clients send null for "unset". */
   readString(): string {
-    const s = this.readNullableString();
-    if (s === null) throw new ProtocolError('unexpected null string');
-    return s;
+    return this.readNullableString() ?? '';
   }
 
   /** Returns a view into the request buffer (no copy). */
