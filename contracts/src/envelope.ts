@@ -44,6 +44,5 @@ export const Envelope = <Name extends string, Data extends TSchema>(
     { additionalProperties: false, $id: type, title: type, description },
   );
 
-export type EnvelopeMeta = {
-  [K in keyof typeof EnvelopeAttributes]: Static<(typeof EnvelopeAttributes)[K]>;
-};
+const EnvelopeMetaSchema = Type.Object(EnvelopeAttributes);
+export type EnvelopeMeta = Static<typeof EnvelopeMetaSchema>;

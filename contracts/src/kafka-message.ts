@@ -1,21 +1,35 @@
 import { randomUUID } from 'node:crypto';
+import type { CommandResult } from './command-results.ts';
+import type { Command } from './commands.ts';
+import type { GroupChanged, UserChanged } from './directory-changes.ts';
 import { CLOUDEVENTS_CONTENT_TYPE, CLOUDEVENTS_SPECVERSION, type EnvelopeMeta } from './envelope.ts';
+import type { LifecycleEvent } from './lifecycle.ts';
+import type { StepOutcome } from './outcomes.ts';
 import { partitionKey } from './topics.ts';
 
-type Message = EnvelopeMeta & { type: string; data: unknown };
-type Produced<T extends Message> = Omit<T, 'specversion' | 'id' | 'time' | 'datacontenttype' | 'dataschema'> &
-  Partial<Pick<EnvelopeMeta, 'id' | 'time'>>;
+/** Every CloudEvent Roster publishes, by its `type`. */
+export type AnyEvent = Command | UserChanged | GroupChanged | StepOutcome | CommandResult | LifecycleEvent;
+export type EventOfType<T extends AnyEvent['type']> = Extract<AnyEvent, { type: T }>;
 
-/** Fills the CloudEvents attributes every message shares; `id` defaults to a fresh UUID. */
-export const envelope = <T extends Message>(message: Produced<T>): T =>
+/** The attributes a producer chooses; the rest are filled in (`id` defaults to a fresh UUID). */
+export type EventAttributes = Pick<EnvelopeMeta, 'source' | 'tenant' | 'subject' | 'correlationid'> &
+  Partial<Pick<EnvelopeMeta, 'id' | 'time' | 'causationid' | 'traceparent'>>;
+
+export const envelope = <T extends AnyEvent['type']>(
+  type: T,
+  attributes: EventAttributes,
+  data: EventOfType<T>['data'],
+): EventOfType<T> =>
   ({
     specversion: CLOUDEVENTS_SPECVERSION,
-    id: message.id ?? randomUUID(),
-    time: message.time ?? new Date().toISOString(),
+    id: randomUUID(),
+    time: new Date().toISOString(),
     datacontenttype: 'application/json',
-    dataschema: `urn:roster:schema:${message.type}`,
-    ...message,
-  }) as unknown as T;
+    dataschema: `urn:roster:schema:${type}`,
+    ...attributes,
+    type,
+    data,
+  }) as EventOfType<T>;
 
 export interface KafkaRecord {
   key: string;

@@ -1,18 +1,20 @@
-import { envelope, SCHEMA } from '../src/index.ts';
+import { type AnyEvent, envelope, SCHEMA } from '../src/index.ts';
 
 /** One valid example of every message type in the catalogue, keyed by its type. */
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const base = (type: string, data: unknown) =>
-  envelope({
-    type,
-    source: '/roster/test',
-    tenant: 'org-1',
-    subject: 'user-1',
-    correlationid: 'cmd-1',
-    causationid: 'msg-0',
-    traceparent: TRACEPARENT,
-    data,
-  });
+  envelope(
+    type as AnyEvent['type'],
+    {
+      source: '/roster/test',
+      tenant: 'org-1',
+      subject: 'user-1',
+      correlationid: 'cmd-1',
+      causationid: 'msg-0',
+      traceparent: TRACEPARENT,
+    },
+    data as never,
+  );
 
 const actor = { kind: 'scim-token', id: 'tok-1', client: 'okta' };
 const user = {

@@ -35,8 +35,25 @@ export interface ConsumerOptions<K extends TopicKey> {
 
 export interface RunningConsumer {
   consumer: Consumer;
+  /** Resolves once the consumer joined its group and started fetching its assigned partitions. */
+  ready: Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Joined and fetching: from here on, a new group positioned at the log end sees every new message. */
+const readiness = (consumer: Consumer): Promise<void> =>
+  new Promise((resolve) => {
+    let joined = false;
+    const offJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
+      joined = true;
+    });
+    const offFetch = consumer.on(consumer.events.FETCH_START, () => {
+      if (!joined) return;
+      offJoin();
+      offFetch();
+      resolve();
+    });
+  });
 
 const stringHeaders = (headers: IHeaders | undefined): Record<string, string> =>
   Object.fromEntries(
@@ -88,6 +105,7 @@ export const runConsumer = async <K extends TopicKey>(
   const deadLetters: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await Promise.all([consumer.connect(), deadLetters.connect()]);
   await consumer.subscribe({ topic: TOPICS[topic].name, fromBeginning: options.fromBeginning ?? true });
+  const ready = readiness(consumer);
   await consumer.run({
     autoCommit: true,
     eachMessage: async ({ topic: topicName, partition, message }) => {
@@ -117,6 +135,7 @@ export const runConsumer = async <K extends TopicKey>(
   });
   return {
     consumer,
+    ready,
     async stop() {
       await consumer.disconnect();
       await deadLetters.disconnect();

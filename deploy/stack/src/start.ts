@@ -1,0 +1,110 @@
+/**
+ * `npm start`: the whole Roster stack on one machine with no external servers. Starts the
+ * embedded broker and store (unless KAFKA_BROKERS / MONGO_URL point at real ones), the status
+ * service and the ingress, supervises them, seeds a demo organization, and prints one line
+ * `READY {...}` with everything a developer or a test needs (also written to
+ * $ROSTER_DATA_DIR/dev-credentials.json).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolvePort } from './ports.ts';
+import { type DemoCredentials, seedDemoOrganization } from './seed.ts';
+import { type SupervisedService, supervise } from './supervisor.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const env = process.env;
+const host = env.HOST || '127.0.0.1';
+const dataDir = resolve(env.ROSTER_DATA_DIR || '.data');
+mkdirSync(dataDir, { recursive: true });
+
+const persistentSecret = (file: string): string => {
+  const path = join(dataDir, file);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const secret = randomBytes(24).toString('base64url');
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+  return secret;
+};
+
+const services: SupervisedService[] = [];
+const run = (name: string, script: string, args: string[], serviceEnv: NodeJS.ProcessEnv = {}) => {
+  const service = supervise({ name, script: join(root, script), args, env: serviceEnv });
+  services.push(service);
+  return service;
+};
+
+let stopping = false;
+const stopAll = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  // Services first (they flush and commit), then the servers they talk to.
+  for (const service of [...services].reverse()) await service.stop();
+  process.exit(code);
+};
+process.once('SIGINT', () => void stopAll(0));
+process.once('SIGTERM', () => void stopAll(0));
+
+try {
+  const adminToken = env.ROSTER_ADMIN_TOKEN || persistentSecret('admin-token');
+  const kafkaBrokers =
+    env.KAFKA_BROKERS ||
+    String(
+      (
+        await run('kafka', 'deploy/embedded/kafka/src/main.ts', [
+          '--port',
+          String(await resolvePort(env.KAFKA_PORT, 9092, host)),
+          '--host',
+          host,
+          '--data-dir',
+          join(dataDir, 'kafka'),
+        ]).ready
+      ).brokers,
+    );
+  const mongoUrl =
+    env.MONGO_URL ||
+    String(
+      (
+        await run('mongo', 'deploy/embedded/mongo/src/main.ts', [
+          '--port',
+          String(await resolvePort(env.MONGO_PORT, 27017, host)),
+          '--host',
+          host,
+          '--data-dir',
+          join(dataDir, 'mongo'),
+        ]).ready
+      ).url,
+    );
+  const serviceEnv = {
+    KAFKA_BROKERS: kafkaBrokers,
+    MONGO_URL: mongoUrl,
+    ROSTER_TOPIC_PARTITIONS: env.ROSTER_TOPIC_PARTITIONS || (env.KAFKA_BROKERS ? '' : '3'),
+  };
+  const port = await resolvePort(env.PORT, 8080, host);
+  const started = [
+    run('status', 'services/status/src/main.ts', [], serviceEnv),
+    run('ingress', 'services/ingress/src/main.ts', [], {
+      ...serviceEnv,
+      HOST: host,
+      PORT: String(port),
+      ROSTER_ADMIN_TOKEN: adminToken,
+    }),
+  ];
+  const [, ingress] = await Promise.all(started.map((s) => s.ready));
+  const ingressUrl = String(ingress!.url);
+  const credentialsFile = join(dataDir, 'dev-credentials.json');
+  const { orgId, scimToken } = await seedDemoOrganization(ingressUrl, adminToken, credentialsFile);
+  const credentials: DemoCredentials = {
+    scimBaseUrl: `${ingressUrl}/scim/v2`,
+    scimToken,
+    adminToken,
+    orgId,
+    kafkaBrokers,
+    mongoUrl,
+  };
+  writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  process.stdout.write(`READY ${JSON.stringify(credentials)}\n`);
+} catch (err) {
+  process.stderr.write(`stack failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  await stopAll(1);
+}

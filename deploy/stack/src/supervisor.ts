@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface ServiceSpec {
+  name: string;
+  /** Script path, run with this process's Node (the pinned Node 24). */
+  script: string;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface SupervisedService {
+  name: string;
+  /** The JSON of the service's first `READY {...}` line. */
+  ready: Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+const READY = /^READY (\{.*\})\s*$/;
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * Runs a service as a child process, prefixes its output with its name, and restarts it with
+ * exponential backoff when it exits unexpectedly. `stop()` sends SIGTERM and waits for the exit.
+ */
+export const supervise = (
+  spec: ServiceSpec,
+  print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): SupervisedService => {
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  let restarts = 0;
+  let resolveReady!: (value: Record<string, unknown>) => void;
+  let rejectReady!: (error: Error) => void;
+  const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  ready.catch(() => {});
+  let exited: Promise<void> = Promise.resolve();
+
+  const start = () => {
+    const proc = spawn(process.execPath, [spec.script, ...(spec.args ?? [])], {
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    const prefix = `[${spec.name}]`;
+    for (const stream of [proc.stdout, proc.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        const match = READY.exec(line);
+        if (match) {
+          restarts = 0;
+          resolveReady(JSON.parse(match[1]!) as Record<string, unknown>);
+        }
+        print(`${prefix} ${line}`);
+      });
+    }
+    exited = new Promise((resolve) => {
+      proc.once('exit', (code, signal) => {
+        resolve();
+        if (stopping) return;
+        const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** restarts++);
+        print(`${prefix} exited (${signal ?? code}); restarting in ${delay} ms`);
+        setTimeout(() => {
+          if (!stopping) start();
+        }, delay).unref();
+      });
+      proc.once('error', (err) => rejectReady(err));
+    });
+  };
+  start();
+
+  return {
+    name: spec.name,
+    ready,
+    async stop() {
+      stopping = true;
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+};

@@ -1,0 +1,70 @@
+import sensible from '@fastify/sensible';
+import type { Logger, OrganizationSettings } from '@roster/service-kit';
+import Fastify from 'fastify';
+import { adminAuth } from './http/admin-auth.ts';
+import { scimAuth } from './http/scim-auth.ts';
+import { scimErrorHandling } from './http/scim-errors.ts';
+import { scimMedia } from './http/scim-media.ts';
+import type { CommandBus } from './pipeline/command-bus.ts';
+import type { DirectoryReader } from './read/directory.ts';
+import { orgRoutes } from './routes/admin/orgs.ts';
+import { scimTokenRoutes } from './routes/admin/scim-tokens.ts';
+import { workspaceRoutes } from './routes/admin/workspaces.ts';
+import { bulkRoutes } from './routes/scim/bulk.ts';
+import { discoveryRoutes } from './routes/scim/discovery.ts';
+import { groupsRoutes } from './routes/scim/groups.ts';
+import { usersRoutes } from './routes/scim/users.ts';
+import type { Organizations } from './tenancy/organizations.ts';
+import type { ScimTokens } from './tenancy/tokens.ts';
+
+export interface AppDeps {
+  bus: CommandBus;
+  directory: DirectoryReader;
+  organizations: Organizations;
+  orgSettings: OrganizationSettings;
+  tokens: ScimTokens;
+  adminToken: string;
+  logger: Logger;
+  trustProxy: boolean;
+}
+
+/**
+ * The ingress HTTP app: `/scim/v2` (IdPs, SCIM token auth, SCIM errors and media type) and
+ * `/admin/v1` (operators, admin token auth, plain JSON), each in its own encapsulated scope.
+ */
+export const buildApp = async (deps: AppDeps) => {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    trustProxy: deps.trustProxy,
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    bodyLimit: 1_048_576,
+  });
+  await app.register(sensible);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  await app.register(
+    async (scim) => {
+      await scim.register(scimMedia);
+      await scim.register(scimErrorHandling);
+      await scim.register(scimAuth, { tokens: deps.tokens });
+      const routeDeps = { bus: deps.bus, directory: deps.directory, organizations: deps.orgSettings };
+      await scim.register(usersRoutes, routeDeps);
+      await scim.register(groupsRoutes, routeDeps);
+      await scim.register(discoveryRoutes);
+      await scim.register(bulkRoutes);
+    },
+    { prefix: '/scim/v2' },
+  );
+
+  await app.register(
+    async (admin) => {
+      await admin.register(adminAuth, { adminToken: deps.adminToken });
+      await admin.register(orgRoutes, { organizations: deps.organizations });
+      await admin.register(workspaceRoutes, { organizations: deps.organizations });
+      await admin.register(scimTokenRoutes, { organizations: deps.organizations, tokens: deps.tokens });
+    },
+    { prefix: '/admin/v1' },
+  );
+  return app;
+};

@@ -1,0 +1,71 @@
+import {
+  type GroupDocument,
+  type ResourceTypeName,
+  renderGroup,
+  renderUser,
+  ScimError,
+  type UserDocument,
+} from '@roster/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CommandResponse } from '../pipeline/command-bus.ts';
+import { projectResource } from '../scim/query/projection.ts';
+import { sendScimError } from './scim-errors.ts';
+
+/** The SCIM base URL as the caller sees it (honours X-Forwarded-* behind a proxy when trusted). */
+export const baseUrlOf = (request: FastifyRequest): string => `${request.protocol}://${request.host}/scim/v2`;
+
+export const etagOf = (version: number): string => `W/"${version}"`;
+
+export interface Projection {
+  attributes?: string;
+  excludedAttributes?: string;
+}
+
+export const renderDocument = (
+  request: FastifyRequest,
+  resourceType: ResourceTypeName,
+  document: UserDocument | GroupDocument,
+  projection: Projection = {},
+): Record<string, unknown> => {
+  const base = baseUrlOf(request);
+  const rendered =
+    resourceType === 'User'
+      ? renderUser(document as UserDocument, base)
+      : renderGroup(document as GroupDocument, base);
+  return projectResource(rendered, resourceType, projection);
+};
+
+/** Answers a SCIM GET of one resource, honouring If-None-Match (304) and projections. */
+export const sendResource = (
+  request: FastifyRequest<{ Querystring: Projection }>,
+  reply: FastifyReply,
+  resourceType: ResourceTypeName,
+  document: UserDocument | GroupDocument | null,
+  id: string,
+): FastifyReply => {
+  if (!document) return sendScimError(reply, new ScimError(404, `${resourceType} ${id} not found`));
+  const etag = etagOf(document.meta.version);
+  reply.header('etag', etag);
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch?.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) {
+    return reply.code(304).send();
+  }
+  return reply.send(renderDocument(request, resourceType, document, request.query));
+};
+
+/** Turns a folded command result into the SCIM response the IdP gets. */
+export const sendCommandResponse = (
+  request: FastifyRequest<{ Querystring: Projection }>,
+  reply: FastifyReply,
+  response: CommandResponse,
+): FastifyReply => {
+  if (response.error) return reply.code(response.status).send(response.error);
+  if (response.status === 204 || !response.document || !response.resourceType)
+    return reply.code(response.status).send();
+  const document = response.document as UserDocument | GroupDocument;
+  const body = renderDocument(request, response.resourceType, document, request.query);
+  reply.header('etag', etagOf(document.meta.version));
+  if (response.status === 201)
+    reply.header('location', `${baseUrlOf(request)}/${response.resourceType}s/${document._id}`);
+  return reply.code(response.status).send(body);
+};

@@ -1,0 +1,89 @@
+import {
+  GROUPS_COLLECTION,
+  type GroupDocument,
+  type ResourceTypeName,
+  USERS_COLLECTION,
+  type UserDocument,
+} from '@roster/contracts';
+import type { Collection, Db, Document, Filter } from 'mongodb';
+import { parseFilter } from '../scim/filter/parser.ts';
+import { toMongoSort } from '../scim/query/sort.ts';
+import { filterToMongo } from '../scim/query/to-mongo.ts';
+
+export interface ListQuery {
+  filter?: string;
+  sortBy?: string;
+  sortOrder?: string;
+  /** 1-based (RFC 7644 §3.4.2.4). */
+  startIndex: number;
+  count: number;
+}
+
+export interface Page<T> {
+  totalResults: number;
+  resources: T[];
+}
+
+/**
+ * Reads the SCIM directory from the status service's read model (users, groups). The ingress
+ * never writes these collections; every query is scoped to the caller's tenant.
+ */
+export class DirectoryReader {
+  readonly #users: Collection<UserDocument>;
+  readonly #groups: Collection<GroupDocument>;
+
+  constructor(db: Db) {
+    this.#users = db.collection<UserDocument>(USERS_COLLECTION);
+    this.#groups = db.collection<GroupDocument>(GROUPS_COLLECTION);
+  }
+
+  user(tenant: string, id: string): Promise<UserDocument | null> {
+    return this.#users.findOne({ _id: id, tenant, scimDeleted: false });
+  }
+
+  group(tenant: string, id: string): Promise<GroupDocument | null> {
+    return this.#groups.findOne({ _id: id, tenant });
+  }
+
+  listUsers(tenant: string, query: ListQuery): Promise<Page<UserDocument>> {
+    return list(this.#users, { tenant, scimDeleted: false }, query, 'User');
+  }
+
+  listGroups(tenant: string, query: ListQuery, withMembers: boolean): Promise<Page<GroupDocument>> {
+    return list(
+      this.#groups,
+      { tenant },
+      query,
+      'Group',
+      withMembers ? undefined : { 'resource.members': 0 },
+    );
+  }
+}
+
+const list = async <T extends Document>(
+  collection: Collection<T>,
+  scope: Record<string, unknown>,
+  query: ListQuery,
+  resourceType: ResourceTypeName,
+  projection?: Document,
+): Promise<Page<T>> => {
+  const condition = query.filter
+    ? filterToMongo(parseFilter(query.filter, resourceType), resourceType)
+    : undefined;
+  const where = (condition ? { $and: [scope, condition] } : scope) as Filter<T>;
+  const sort = toMongoSort(query.sortBy, query.sortOrder, resourceType);
+  const [totalResults, resources] = await Promise.all([
+    collection.countDocuments(where),
+    query.count === 0
+      ? Promise.resolve([])
+      : collection
+          .find(where, {
+            sort,
+            skip: query.startIndex - 1,
+            limit: query.count,
+            ...(projection ? { projection } : {}),
+          })
+          .toArray(),
+  ]);
+  return { totalResults, resources: resources as T[] };
+};

@@ -1,0 +1,25 @@
+import type { OrganizationSettings } from '@roster/service-kit';
+import type { CommandBus } from '../../pipeline/command-bus.ts';
+import type { DirectoryReader } from '../../read/directory.ts';
+
+/** What the SCIM route plugins need from the outside world. */
+export interface ScimRouteDeps {
+  bus: CommandBus;
+  directory: DirectoryReader;
+  organizations: OrganizationSettings;
+}
+
+export const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
+export const projectionQuerystring = {
+  type: 'object',
+  properties: { attributes: { type: 'string' }, excludedAttributes: { type: 'string' } },
+} as const;
+
+export interface IdParams {
+  id: string;
+}
