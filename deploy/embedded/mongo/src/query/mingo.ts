@@ -2,7 +2,7 @@ import { Aggregator, Query } from 'mingo';
 import type { Options } from 'mingo/types';
 import { compare } from 'mingo/util';
 import { CommandError } from '../errors.ts';
-import { type Doc, getPath, isPlainObject } from '../storage/values.ts';
+import { type Doc, getPath, isPlainObject, keyOf, pathValues } from '../storage/values.ts';
 
 export const MINGO_OPTIONS: Partial<Options> = { idKey: '_id' };
 
@@ -17,11 +17,39 @@ function wrap<T>(what: string, fn: () => T): T {
 
 export type Matcher = (doc: Doc) => boolean;
 
+/**
+ * Matcher for the most common filter shape, `{ field: scalar, ... }` (strings, numbers, booleans,
+ * dates, ObjectIds): compared by canonical key with MongoDB's array-element semantics, without
+ * building a mingo Query (whose construction copies its whole operator table).
+ */
+function simpleEquality(filter: Doc): Matcher | undefined {
+  const checks: [string[], string][] = [];
+  for (const [field, v] of Object.entries(filter)) {
+    if (field.startsWith('$')) return undefined;
+    const scalar =
+      typeof v === 'string' ||
+      typeof v === 'boolean' ||
+      (typeof v === 'number' && !Number.isNaN(v)) ||
+      v instanceof Date ||
+      (typeof v === 'object' && v !== null && (v as { _bsontype?: unknown })._bsontype === 'ObjectId');
+    if (!scalar) return undefined;
+    checks.push([field.split('.'), keyOf(v)]);
+  }
+  return (doc) => {
+    for (const [parts, key] of checks) {
+      if (!pathValues(doc, parts).some((x) => keyOf(x) === key)) return false;
+    }
+    return true;
+  };
+}
+
 /** Compiles a query filter (mingo); an empty filter matches everything without compiling. */
 export function compileFilter(filter: unknown): Matcher {
   if (filter === undefined || filter === null) return () => true;
   if (!isPlainObject(filter)) throw new CommandError('TypeMismatch', 'filter must be an object');
   if (Object.keys(filter).length === 0) return () => true;
+  const simple = simpleEquality(filter);
+  if (simple) return simple;
   const q = wrap('invalid query', () => new Query(filter, MINGO_OPTIONS));
   return (doc) => wrap('query failed', () => q.test(doc));
 }
