@@ -4,6 +4,9 @@ import { CommandError, errorReply } from './errors.ts';
 import { TxnView } from './sessions/transaction.ts';
 import type { Doc } from './storage/values.ts';
 
+/** Commands the driver retries once after a network error, tagged with the session's txnNumber. */
+const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify']);
+
 /** Runs one command document and returns the reply document (never throws). */
 export function dispatch(state: StoreState, cmd: Doc, connectionId: number, defaultDb?: string): Doc {
   const name = Object.keys(cmd)[0];
@@ -24,6 +27,17 @@ export function dispatch(state: StoreState, cmd: Doc, connectionId: number, defa
         `Cannot run '${name}' in a multi-document transaction.`,
       );
     }
+    const session = resolved.session;
+    const retryable =
+      session !== undefined &&
+      !txn &&
+      typeof cmd.txnNumber === 'number' &&
+      RETRYABLE_WRITES.has(def.names[0]!);
+    const previous = retryable ? session.lastRetryable : undefined;
+    if (previous && previous.txnNumber === cmd.txnNumber) {
+      // the driver retried a write whose reply it never got: answer without executing it twice
+      return previous.reply;
+    }
     const reply = def.handler({
       state,
       cmd,
@@ -31,9 +45,10 @@ export function dispatch(state: StoreState, cmd: Doc, connectionId: number, defa
       name,
       view: txn ? new TxnView(state.engine, txn) : state.committed,
       txn,
-      session: resolved.session,
+      session,
       connectionId,
     });
+    if (retryable && reply.ok === 1) session.lastRetryable = { txnNumber: cmd.txnNumber as number, reply };
     if (txn?.state === 'active' && Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0) {
       state.sessions.abort(txn);
     }

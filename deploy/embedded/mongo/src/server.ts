@@ -32,6 +32,8 @@ export interface StoreOptions {
   replSet?: string;
   /** receives log lines (default: discarded) */
   logger?: (line: string) => void;
+  /** how often TTL indexes are enforced (default 60 000 ms, like mongod's TTL monitor) */
+  ttlMonitorIntervalMs?: number;
 }
 
 export interface RunningStore {
@@ -101,16 +103,19 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
     for (const [sock, buf] of q) if (!sock.destroyed) sock.write(buf);
     if (journal && journal.size > COMPACT_AT_BYTES) compact();
   };
+  const scheduleFlush = (): void => {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  };
   const send = (sock: Socket, buf: Buffer): void => {
     if (queue.length === 0 && !journal?.hasPending) {
       sock.write(buf);
       return;
     }
     queue.push([sock, buf]);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flush);
-    }
+    scheduleFlush();
   };
   const compact = (): void => {
     const t0 = Date.now();
@@ -136,7 +141,11 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
         log(`connection ${connId}: bad OP_MSG: ${err.message}`);
         reply = errorReply(new CommandError(err.bson ? 'InvalidBSON' : 'FailedToParse', err.message));
       }
-      if (flags & FLAG_MORE_TO_COME) return;
+      if (flags & FLAG_MORE_TO_COME) {
+        // unacknowledged (w:0) write: nothing to send, but its journal records still get written
+        if (journal?.hasPending) scheduleFlush();
+        return;
+      }
       send(sock, encodeOpMsg(++requestIds, h.requestId, reply));
       return;
     }
@@ -202,13 +211,18 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
 
   const server: Server = createServer(onConnection);
   server.on('error', (err) => log(`server error: ${err.message}`));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    journal?.close();
+    throw err;
+  }
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (options.port ?? 0);
   const advertised = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -219,6 +233,14 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
     state.cursors.reap();
   }, 1000);
   reaper.unref();
+  const ttl = setInterval(() => {
+    const removed = engine.expireTtl();
+    if (removed > 0) {
+      log(`TTL monitor removed ${removed} documents`);
+      if (journal?.hasPending) scheduleFlush();
+    }
+  }, options.ttlMonitorIntervalMs ?? 60_000);
+  ttl.unref();
   const compactor = setInterval(() => {
     if (journal && journal.size > PERIODIC_COMPACT_MIN_BYTES && queue.length === 0) compact();
   }, PERIODIC_COMPACT_MS);
@@ -229,6 +251,7 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
     closing ??= (async () => {
       clearInterval(reaper);
       clearInterval(compactor);
+      clearInterval(ttl);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       flush();
       for (const s of sockets) s.destroy();

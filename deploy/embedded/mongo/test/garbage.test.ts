@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { type Document, deserialize, serialize } from 'bson';
+import { type Document, deserialize, Long, serialize, UUID } from 'bson';
 import type { MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnyDoc, type Harness, startHarness } from './helpers.ts';
@@ -200,5 +200,27 @@ describe('garbage input', () => {
     });
     expect(upd.writeErrors.map((e: { index: number }) => e.index)).toEqual([0]);
     await driverStillWorks();
+  });
+
+  it('answers a retried write (same lsid + txnNumber) without applying it twice', async () => {
+    const sock = await open();
+    const lsid = { id: new UUID() };
+    const cmd = {
+      update: 'retry',
+      updates: [{ q: { _id: 'r' }, u: { $inc: { n: 1 } }, upsert: true }],
+      lsid,
+      txnNumber: Long.fromNumber(1),
+      $db: 'garbage',
+    };
+    const first = await exchange(sock, opMsg(cmd));
+    const again = await exchange(sock, opMsg(cmd));
+    expect(again.reply).toEqual(first.reply);
+    const next = await exchange(sock, opMsg({ ...cmd, txnNumber: Long.fromNumber(2) }));
+    expect(next.reply?.nModified).toBe(1);
+    sock.destroy();
+    expect(await h.client.db('garbage').collection<AnyDoc>('retry').findOne({ _id: 'r' })).toEqual({
+      _id: 'r',
+      n: 2,
+    });
   });
 });

@@ -1,10 +1,10 @@
 import { MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './helpers.ts';
+import { type Harness, startHarness, waitFor } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ ttlMonitorIntervalMs: 100 });
 });
 afterAll(async () => {
   await h?.close();
@@ -171,5 +171,22 @@ describe('indexes', () => {
     const s0 = await scanned();
     expect(await c.countDocuments({ group: 3, slot: 5 })).toBe(expected);
     expect((await scanned()) - s0).toBe(expected);
+  });
+
+  it('expires documents through a TTL index', async () => {
+    const c = db().collection('ttl');
+    await c.createIndex({ at: 1 }, { expireAfterSeconds: 5 });
+    const now = Date.now();
+    await c.insertMany([
+      { k: 'old', at: new Date(now - 60_000) },
+      { k: 'older', at: [new Date(now - 120_000), new Date(now + 60_000)] },
+      { k: 'fresh', at: new Date(now) },
+      { k: 'no-date', at: 'yesterday' },
+    ]);
+    const left = await waitFor(async () => {
+      const ks = (await c.find({}, { sort: { k: 1 } }).toArray()).map((d) => d.k);
+      return ks.length === 2 ? ks : undefined;
+    });
+    expect(left).toEqual(['fresh', 'no-date']);
   });
 });

@@ -131,6 +131,9 @@ describe('durability', () => {
     await kill9(s);
     const r = await start();
     expect(await users(r.client).countDocuments()).toBe(N - 1);
+    // a second store on the same directory refuses to start while the first runs
+    const second = await spawnStore(['--data-dir', dir]).catch((e: unknown) => e);
+    expect(String(second)).toMatch(/in use by process/);
     await r.client.close();
     r.store.child.kill('SIGINT');
     expect((await r.store.exited).code).toBe(0);

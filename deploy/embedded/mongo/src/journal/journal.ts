@@ -9,9 +9,10 @@ import {
   readFileSync,
   renameSync,
   unlinkSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { deserialize, serialize } from 'bson';
 import type { Doc } from '../storage/values.ts';
@@ -46,6 +47,16 @@ export class Journal {
   /** Loads the snapshot, replays the journal through `apply`, and opens the journal for appends. */
   recover(apply: (rec: Doc) => void): { snapshotRecords: number; journalRecords: number } {
     mkdirSync(this.dir, { recursive: true });
+    this.lock();
+    try {
+      return this.load(apply);
+    } catch (err) {
+      this.unlock();
+      throw err;
+    }
+  }
+
+  private load(apply: (rec: Doc) => void): { snapshotRecords: number; journalRecords: number } {
     const snapPath = join(this.dir, 'snapshot.bson');
     let snapshotRecords = 0;
     if (existsSync(snapPath)) {
@@ -163,6 +174,43 @@ export class Journal {
     fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = -1;
+    this.unlock();
+  }
+
+  /** One store per data directory: a LOCK file holding the owner's pid (stale after a crash). */
+  private lock(): void {
+    const key = resolve(this.dir);
+    if (openDirs.has(key)) throw new Error(`data dir ${this.dir} is already open in this process`);
+    const path = join(this.dir, 'LOCK');
+    if (existsSync(path)) {
+      const pid = Number(readFileSync(path, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new Error(`data dir ${this.dir} is in use by process ${pid}`);
+      }
+      this.log(`taking over stale lock of process ${pid} in ${this.dir}`);
+    }
+    writeFileSync(path, String(process.pid));
+    openDirs.add(key);
+  }
+
+  private unlock(): void {
+    openDirs.delete(resolve(this.dir));
+    try {
+      unlinkSync(join(this.dir, 'LOCK'));
+    } catch {
+      // already gone
+    }
+  }
+}
+
+const openDirs = new Set<string>();
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -11,6 +11,8 @@ export interface Session {
   txnNumber: number;
   txn: Transaction | undefined;
   lastUse: number;
+  /** reply to the last retryable write (txnNumber without a transaction), replayed if the driver retries it */
+  lastRetryable?: { txnNumber: number; reply: Doc };
 }
 
 /** Server-side logical sessions (keyed by `lsid.id`) and their transactions. */

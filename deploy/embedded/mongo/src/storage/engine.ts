@@ -2,7 +2,7 @@ import { CommandError } from '../errors.ts';
 import { HashIndex, type IndexSpec } from '../indexes/hash-index.ts';
 import type { Journal } from '../journal/journal.ts';
 import { Catalog, type Collection } from './catalog.ts';
-import { type Doc, isPlainObject, keyOf } from './values.ts';
+import { type Doc, isPlainObject, keyOf, pathValues } from './values.ts';
 
 /** What the engine needs to know about an open transaction (see sessions/transaction.ts). */
 export interface LockOwner {
@@ -157,6 +157,30 @@ export class Engine {
     }
   }
 
+  /**
+   * TTL monitor pass: removes documents whose date in a single-field index with
+   * `expireAfterSeconds` is older than that many seconds (arrays: the earliest date counts).
+   */
+  expireTtl(now = Date.now()): number {
+    let removed = 0;
+    for (const coll of [...this.catalog.all()]) {
+      for (const ix of coll.indexes) {
+        const secs = ix.spec.expireAfterSeconds;
+        if (typeof secs !== 'number' || ix.fields.length !== 1) continue;
+        const field = ix.fields[0]!;
+        const expired: string[] = [];
+        for (const [idKey, rec] of coll.records) {
+          const v = pathValues(rec.doc, field.split('.'));
+          const times = v.filter((x): x is Date => x instanceof Date).map((d) => d.getTime());
+          if (times.length > 0 && Math.min(...times) + secs * 1000 <= now) expired.push(idKey);
+        }
+        for (const idKey of expired) this.write(coll, idKey, null, true);
+        removed += expired.length;
+      }
+    }
+    return removed;
+  }
+
   // ---------------------------------------------------------------- transactions support
 
   lockKeys(coll: Collection, idKey: string, doc: Doc | null | undefined): string[] {
@@ -197,6 +221,8 @@ export class Engine {
   commit(ops: CommitOp[]): void {
     const rec: Doc[] = [];
     for (const op of ops) {
+      // a collection dropped while the transaction ran: its writes go with it
+      if (this.catalog.get(op.coll.db, op.coll.name) !== op.coll) continue;
       const existed = op.coll.records.get(op.idKey);
       if (!op.doc && !existed) continue;
       this.write(op.coll, op.idKey, op.doc, false);
