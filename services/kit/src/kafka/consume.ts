@@ -9,6 +9,7 @@ import {
 } from '@roster/contracts';
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from '../log.ts';
+import { IDEMPOTENT_PRODUCER } from './publisher.ts';
 
 export interface Delivery {
   topic: string;
@@ -102,7 +103,7 @@ export const runConsumer = async <K extends TopicKey>(
     allowAutoTopicCreation: false,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
   });
-  const deadLetters: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const deadLetters: Producer = kafka.producer(IDEMPOTENT_PRODUCER);
   await Promise.all([consumer.connect(), deadLetters.connect()]);
   await consumer.subscribe({ topic: TOPICS[topic].name, fromBeginning: options.fromBeginning ?? true });
   const ready = readiness(consumer);

@@ -1,5 +1,5 @@
 import { type EnvelopeMeta, TOPICS, type TopicKey, toKafkaRecord } from '@roster/contracts';
-import type { Kafka, Producer } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 
 export type Publishable = EnvelopeMeta & { type: string; data: unknown };
 
@@ -8,6 +8,18 @@ export interface Publisher {
   publish(topic: TopicKey, messages: readonly Publishable[]): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Idempotent (the broker drops duplicates of our own retries), in order (one request in flight),
+ * retrying until it succeeds, partitioned by key with Kafka's default murmur2 partitioner.
+ */
+export const IDEMPOTENT_PRODUCER = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+  createPartitioner: Partitioners.DefaultPartitioner,
+  retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
+};
 
 /** An idempotent producer (no duplicates from its own retries) that publishes contract envelopes. */
 export const createPublisher = async (kafka: Kafka): Promise<Publisher> => {

@@ -1,0 +1,102 @@
+import type { UserDocument } from '@roster/contracts';
+import { USERS_COLLECTION } from '@roster/contracts';
+import type { Collection, Db } from 'mongodb';
+import type { UserState } from '../domain/users/state.ts';
+
+/** The status service's `users` collection: the SCIM directory's users (it is their only writer). */
+export class UsersDirectory {
+  readonly collection: Collection<UserDocument>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<UserDocument>(USERS_COLLECTION);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndexes([
+      { key: { tenant: 1, userNameKey: 1 }, name: 'tenant_userName', unique: true },
+      {
+        key: { tenant: 1, 'resource.externalId': 1 },
+        name: 'tenant_externalId',
+        unique: true,
+        partialFilterExpression: { 'resource.externalId': { $exists: true } },
+      },
+    ]);
+  }
+
+  async byId(tenant: string, id: string): Promise<UserState | undefined> {
+    return toState(await this.collection.findOne({ _id: id, tenant }));
+  }
+
+  async byUserName(tenant: string, userName: string): Promise<UserState | undefined> {
+    return toState(await this.collection.findOne({ tenant, userNameKey: userNameKey(userName) }));
+  }
+
+  async byExternalId(tenant: string, externalId: string | undefined): Promise<UserState | undefined> {
+    if (externalId === undefined) return undefined;
+    return toState(await this.collection.findOne({ tenant, 'resource.externalId': externalId }));
+  }
+
+  /** Ids among `ids` that are SCIM-visible users of the tenant. */
+  async visibleIds(tenant: string, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const found = await this.collection
+      .find({ tenant, _id: { $in: [...ids] }, scimDeleted: false }, { projection: { _id: 1 } })
+      .toArray();
+    return new Set(found.map((d) => d._id));
+  }
+
+  /**
+   * Writes the decided document unless a newer or equal version is already stored (a redelivered
+   * command re-applies the same document: no effect). Throws the driver's DuplicateKey error when
+   * another user holds the userName or externalId.
+   */
+  async apply(doc: UserDocument): Promise<void> {
+    try {
+      await this.collection.replaceOne({ _id: doc._id, 'meta.version': { $lt: doc.meta.version } }, doc, {
+        upsert: true,
+      });
+    } catch (err) {
+      if (isDuplicateOf(err, '_id')) return;
+      throw err;
+    }
+  }
+}
+
+export const userNameKey = (userName: string): string => userName.toLowerCase();
+
+export const toDocument = (state: UserState, provisioning: UserDocument['provisioning']): UserDocument => ({
+  _id: state.id,
+  tenant: state.tenant,
+  userNameKey: userNameKey(state.attributes.userName),
+  resource: state.attributes,
+  scimDeleted: state.scimDeleted,
+  meta: { created: state.created, lastModified: state.lastModified, version: state.version },
+  ...(provisioning ? { provisioning } : {}),
+});
+
+const toState = (doc: UserDocument | null): UserState | undefined =>
+  doc
+    ? {
+        id: doc._id,
+        tenant: doc.tenant,
+        attributes: doc.resource,
+        scimDeleted: doc.scimDeleted,
+        version: doc.meta.version,
+        created: doc.meta.created,
+        lastModified: doc.meta.lastModified,
+      }
+    : undefined;
+
+/** True when `err` is a MongoDB duplicate-key error on an index whose key pattern includes `field`. */
+export const isDuplicateOf = (err: unknown, field: string): boolean => {
+  const e = err as {
+    code?: number;
+    keyPattern?: Record<string, unknown>;
+    errorResponse?: { keyPattern?: object };
+  };
+  if (e?.code !== 11000) return false;
+  const pattern = e.keyPattern ?? e.errorResponse?.keyPattern ?? {};
+  return field in pattern;
+};
+
+export const isDuplicateKey = (err: unknown): boolean => (err as { code?: number })?.code === 11000;

@@ -1,0 +1,86 @@
+import { type Command, type GroupAttributes, type ScimError, scimErrors } from '@roster/contracts';
+import { patchGroupAttributes } from '../scim/apply-patch.ts';
+import { ifMatchHolds, notFound, preconditionFailed } from '../versioning.ts';
+import type { GroupEvent, GroupState } from './state.ts';
+
+export type GroupCommand = Extract<Command, { type: `roster.command.group.${string}` }>;
+
+export interface GroupContext {
+  now: string;
+  target: GroupState | undefined;
+  /** Ids among the requested members that are SCIM-visible users of the tenant. */
+  knownUserIds: ReadonlySet<string>;
+}
+
+export type GroupDecision =
+  | { accepted: true; groupId: string; events: GroupEvent[]; status: 200 | 201 | 204 }
+  | { accepted: false; error: ScimError };
+
+const memberIds = (group: GroupAttributes | undefined): string[] => group?.members.map((m) => m.value) ?? [];
+
+/** Members listed once each, in first-seen order (IdPs do repeat themselves). */
+const deduplicated = (group: GroupAttributes): GroupAttributes => {
+  const seen = new Set<string>();
+  return { ...group, members: group.members.filter((m) => !seen.has(m.value) && seen.add(m.value)) };
+};
+
+const unknownMember = (group: GroupAttributes, ctx: GroupContext): ScimError | undefined => {
+  const unknown = memberIds(group).filter((id) => !ctx.knownUserIds.has(id));
+  return unknown.length > 0
+    ? scimErrors.invalidValue(`members reference unknown users: ${unknown.join(', ')}`)
+    : undefined;
+};
+
+const change = (before: GroupState, after: GroupAttributes, at: string): GroupEvent[] => {
+  const old = new Set(memberIds(before.attributes));
+  const next = new Set(memberIds(after));
+  const membersAdded = [...next].filter((id) => !old.has(id));
+  const membersRemoved = [...old].filter((id) => !next.has(id));
+  const same =
+    membersAdded.length === 0 &&
+    membersRemoved.length === 0 &&
+    JSON.stringify({ ...before.attributes, members: [] }) === JSON.stringify({ ...after, members: [] });
+  return same ? [] : [{ type: 'GroupChanged', attributes: after, membersAdded, membersRemoved, at }];
+};
+
+/** decide(command, state) → events for pushed groups. */
+export const decideGroup = (command: GroupCommand, ctx: GroupContext): GroupDecision => {
+  if (command.type === 'roster.command.group.create.v1') {
+    const group = deduplicated(command.data.group);
+    const error = unknownMember(group, ctx);
+    if (error) return { accepted: false, error };
+    const created: GroupEvent = {
+      type: 'GroupCreated',
+      id: command.subject,
+      tenant: command.tenant,
+      attributes: group,
+      at: ctx.now,
+    };
+    return { accepted: true, groupId: command.subject, events: [created], status: 201 };
+  }
+  const target = ctx.target;
+  if (!target) return { accepted: false, error: notFound('Group', command.subject) };
+  if (!ifMatchHolds(command.data.ifMatch, target.version))
+    return { accepted: false, error: preconditionFailed(target.version) };
+
+  if (command.type === 'roster.command.group.delete.v1') {
+    return {
+      accepted: true,
+      groupId: target.id,
+      events: [{ type: 'GroupDeleted', at: ctx.now }],
+      status: 204,
+    };
+  }
+  const next =
+    command.type === 'roster.command.group.replace.v1'
+      ? command.data.group
+      : patchGroupAttributes(target.attributes, command.data.operations);
+  if (!('displayName' in next)) return { accepted: false, error: next };
+  const group = deduplicated(next);
+  const error = unknownMember(
+    { ...group, members: group.members.filter((m) => !memberIds(target.attributes).includes(m.value)) },
+    ctx,
+  );
+  if (error) return { accepted: false, error };
+  return { accepted: true, groupId: target.id, events: change(target, group, ctx.now), status: 200 };
+};

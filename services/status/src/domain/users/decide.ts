@@ -1,0 +1,157 @@
+import { type Command, type ScimError, scimErrors, type UserAttributes } from '@roster/contracts';
+import { patchUserAttributes } from '../scim/apply-patch.ts';
+import { ifMatchHolds, notFound, preconditionFailed } from '../versioning.ts';
+import type { UserEvent, UserState } from './state.ts';
+
+export type UserCommand = Extract<Command, { type: `roster.command.user.${string}` }>;
+
+/** What the shell looked up before deciding: the addressed user and any user holding the same keys. */
+export interface UserContext {
+  now: string;
+  /** The user at the command's subject id. */
+  target: UserState | undefined;
+  /**
+   * Users of the tenant holding the userName (case-insensitive) / externalId the command ends with.
+   * The shell resolves them for the keys of the decided state and decides again if those differ
+   * from the keys it looked up (a PATCH can rename); the unique index backs this under races.
+   */
+  sameUserName: UserState | undefined;
+  sameExternalId: UserState | undefined;
+}
+
+export type UserDecision =
+  | { accepted: true; userId: string; events: UserEvent[]; status: 200 | 201 | 204 }
+  | { accepted: false; error: ScimError };
+
+const rejected = (error: ScimError): UserDecision => ({ accepted: false, error });
+const accepted = (userId: string, events: UserEvent[], status: 200 | 201 | 204): UserDecision => ({
+  accepted: true,
+  userId,
+  events,
+  status,
+});
+
+const ATTRIBUTE_NAMES = (a: UserAttributes, b: UserAttributes): string[] =>
+  [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+
+/** Canonical attributes whose values differ, `active` excluded (it has its own events). */
+export const changedAttributes = (before: UserAttributes, after: UserAttributes): string[] =>
+  ATTRIBUTE_NAMES(before, after).filter(
+    (name) =>
+      name !== 'active' &&
+      JSON.stringify(before[name as keyof UserAttributes]) !==
+        JSON.stringify(after[name as keyof UserAttributes]),
+  );
+
+/** The events that turn `current` into `next` attributes: profile changes, then (de)activation. */
+const transition = (
+  current: UserState,
+  next: UserAttributes,
+  now: string,
+  scimDeleted = false,
+): UserEvent[] => {
+  const events: UserEvent[] = [];
+  const changed = changedAttributes(current.attributes, { ...next, active: current.attributes.active });
+  if (changed.length > 0) {
+    events.push({
+      type: 'UserAttributesChanged',
+      attributes: { ...next, active: current.attributes.active },
+      changed,
+      at: now,
+    });
+  }
+  const wasActive = current.attributes.active && !current.scimDeleted;
+  if (wasActive && (!next.active || scimDeleted))
+    events.push({ type: 'UserDeactivated', scimDeleted, at: now });
+  else if (!wasActive && next.active && !scimDeleted) events.push({ type: 'UserReactivated', at: now });
+  return events;
+};
+
+/** A different user already holds this userName or externalId. */
+const keyConflict = (ctx: UserContext, selfId: string | undefined): ScimError | undefined => {
+  if (ctx.sameUserName && ctx.sameUserName.id !== selfId) {
+    return scimErrors.uniqueness(`userName "${ctx.sameUserName.attributes.userName}" is already taken`);
+  }
+  if (ctx.sameExternalId && ctx.sameExternalId.id !== selfId) {
+    return scimErrors.uniqueness(`externalId "${ctx.sameExternalId.attributes.externalId}" is already taken`);
+  }
+  return undefined;
+};
+
+/**
+ * POST /Users. Re-provisioning a person whose account was deactivated or SCIM-deleted (same
+ * userName or externalId) reactivates that same account. An identical repeat of a create that
+ * already succeeded (an IdP retrying after a timeout) answers with the existing user rather than
+ * creating a second one or failing.
+ */
+const decideCreate = (
+  tenant: string,
+  subject: string,
+  user: UserAttributes,
+  ctx: UserContext,
+): UserDecision => {
+  const byExternalId = ctx.sameExternalId;
+  const byUserName = ctx.sameUserName;
+  if (byExternalId && byUserName && byExternalId.id !== byUserName.id) {
+    return rejected(scimErrors.uniqueness('userName and externalId belong to two different existing users'));
+  }
+  const existing = byExternalId ?? byUserName;
+  if (!existing) {
+    return accepted(
+      subject,
+      [{ type: 'UserProvisioned', id: subject, tenant, attributes: user, at: ctx.now }],
+      201,
+    );
+  }
+  const dormant = existing.scimDeleted || !existing.attributes.active;
+  if (dormant) return accepted(existing.id, transition(existing, { ...user, active: true }, ctx.now), 201);
+  if (changedAttributes(existing.attributes, user).length === 0 && user.active)
+    return accepted(existing.id, [], 201);
+  return rejected(keyConflict(ctx, undefined)!);
+};
+
+/** The addressed user, visible through SCIM (a SCIM-deleted user is 404 to every SCIM call). */
+const visibleTarget = (command: UserCommand, ctx: UserContext): UserState | ScimError => {
+  const target = ctx.target;
+  if (!target || target.scimDeleted) return notFound('User', command.subject);
+  if (!ifMatchHolds(command.data.ifMatch, target.version)) return preconditionFailed(target.version);
+  return target;
+};
+
+const isError = (value: UserState | ScimError): value is ScimError => !('attributes' in value);
+
+/** decide(command, state) → events, for every user command. Pure: no I/O, time comes from the context. */
+export const decideUser = (command: UserCommand, ctx: UserContext): UserDecision => {
+  if (command.type === 'roster.command.user.create.v1')
+    return decideCreate(command.tenant, command.subject, command.data.user, ctx);
+
+  const target = visibleTarget(command, ctx);
+  if (isError(target)) return rejected(target);
+
+  switch (command.type) {
+    case 'roster.command.user.replace.v1': {
+      const conflict = keyConflict(ctx, target.id);
+      return conflict
+        ? rejected(conflict)
+        : accepted(target.id, transition(target, command.data.user, ctx.now), 200);
+    }
+    case 'roster.command.user.patch.v1': {
+      const patched = patchUserAttributes(target.attributes, command.data.operations);
+      if (!('userName' in patched)) return rejected(patched);
+      const conflict = keyConflict(ctx, target.id);
+      return conflict ? rejected(conflict) : accepted(target.id, transition(target, patched, ctx.now), 200);
+    }
+    case 'roster.command.user.deactivate.v1':
+      return accepted(target.id, transition(target, { ...target.attributes, active: false }, ctx.now), 200);
+    case 'roster.command.user.reactivate.v1':
+      return accepted(target.id, transition(target, { ...target.attributes, active: true }, ctx.now), 200);
+    case 'roster.command.user.delete.v1': {
+      const events = transition(target, { ...target.attributes, active: false }, ctx.now, true);
+      return accepted(
+        target.id,
+        events.length > 0 ? events : [{ type: 'UserScimDeleted', at: ctx.now }],
+        204,
+      );
+    }
+  }
+};

@@ -1,0 +1,90 @@
+import type { Actor, GroupDocument, ScimErrorBody, Step, TopicKey, UserDocument } from '@roster/contracts';
+import type { Publishable } from '@roster/service-kit';
+import type { Collection, Db } from 'mongodb';
+
+export interface OutboxMessage {
+  topic: TopicKey;
+  message: Publishable;
+}
+
+export type DirectoryWrite =
+  | { kind: 'user'; doc: UserDocument }
+  | { kind: 'group'; doc: GroupDocument }
+  | { kind: 'group-removal'; tenant: string; id: string };
+
+/**
+ * One command as the directory decided it: the decision, the write it implies and the messages
+ * it must publish (a transactional outbox without the transaction: each later step is idempotent,
+ * so a crash anywhere is repaired by redelivery of the command).
+ */
+export interface LedgerEntry {
+  _id: string;
+  tenant: string;
+  subject: string;
+  type: string;
+  actor: Actor;
+  receivedAt: string;
+  traceparent?: string;
+  resourceType: 'User' | 'Group';
+  resourceId: string;
+  response: { status: number; error?: ScimErrorBody };
+  /** The write the decision implies; absent when nothing changed (an idempotent repeat). */
+  write?: DirectoryWrite;
+  /** The resource as it stands after the decision (what the IdP gets back). */
+  document?: UserDocument | GroupDocument;
+  outbox: OutboxMessage[];
+  published: boolean;
+  awaits: Step[];
+}
+
+export const LEDGER_COLLECTION = 'command_ledger';
+
+/** The command ledger (`command_ledger`), written only by the status service. */
+export class CommandLedger {
+  readonly collection: Collection<LedgerEntry>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<LedgerEntry>(LEDGER_COLLECTION);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndexes([
+      { key: { tenant: 1, resourceId: 1, receivedAt: -1 }, name: 'tenant_resource_received' },
+      { key: { tenant: 1, receivedAt: -1 }, name: 'tenant_received' },
+    ]);
+  }
+
+  find(commandId: string): Promise<LedgerEntry | null> {
+    return this.collection.findOne({ _id: commandId });
+  }
+
+  /** Records a decision once; if a previous delivery already recorded one, that one wins. */
+  async record(entry: LedgerEntry): Promise<LedgerEntry> {
+    try {
+      await this.collection.insertOne(entry);
+      return entry;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      const existing = await this.find(entry._id);
+      if (!existing) throw err;
+      return existing;
+    }
+  }
+
+  /** Turns an accepted decision into a rejection (the unique index found a concurrent holder of a key). */
+  async reject(
+    entry: LedgerEntry,
+    response: LedgerEntry['response'],
+    outbox: OutboxMessage[],
+  ): Promise<LedgerEntry> {
+    const rejected: LedgerEntry = { ...entry, response, outbox, awaits: [] };
+    delete rejected.write;
+    delete rejected.document;
+    await this.collection.replaceOne({ _id: entry._id }, rejected);
+    return rejected;
+  }
+
+  async markPublished(commandId: string): Promise<void> {
+    await this.collection.updateOne({ _id: commandId }, { $set: { published: true } });
+  }
+}

@@ -1,0 +1,68 @@
+import {
+  connectMongo,
+  createKafka,
+  createPublisher,
+  ensureTopics,
+  type Logger,
+  OrganizationSettings,
+  type RunningConsumer,
+  runConsumer,
+} from '@roster/service-kit';
+import { processCommand } from './commands/process.ts';
+import type { StatusConfig } from './config.ts';
+import { GroupsDirectory } from './directory/groups.ts';
+import { UsersDirectory } from './directory/users.ts';
+import { CommandLedger } from './ledger/ledger.ts';
+
+export const STATUS_GROUP_ID = 'roster-status';
+
+export interface RunningStatus {
+  stop(): Promise<void>;
+}
+
+/** Starts the status service: decides SCIM commands against the directory and publishes the results. */
+export const startStatus = async (config: StatusConfig, log: Logger): Promise<RunningStatus> => {
+  const mongo = await connectMongo(config.mongoUrl, config.mongoDatabase);
+  const users = new UsersDirectory(mongo.db);
+  const groups = new GroupsDirectory(mongo.db);
+  const ledger = new CommandLedger(mongo.db);
+  await Promise.all([users.ensureIndexes(), groups.ensureIndexes(), ledger.ensureIndexes()]);
+
+  const kafka = createKafka('roster-status', config.kafkaBrokers, log);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(
+    admin,
+    ['scimCommands', 'directoryChanges', 'stepOutcomes', 'commandResults', 'lifecycle', 'deadLetter'],
+    config.topicPartitions,
+  );
+  await admin.disconnect();
+
+  const publisher = await createPublisher(kafka);
+  const deps = {
+    users,
+    groups,
+    ledger,
+    publisher,
+    organizations: new OrganizationSettings(mongo.db),
+    awaits: config.awaits,
+    now: () => new Date().toISOString(),
+  };
+  const consumers: RunningConsumer[] = [
+    await runConsumer({
+      kafka,
+      log,
+      groupId: STATUS_GROUP_ID,
+      topic: 'scimCommands',
+      handle: (command) => processCommand(deps, command),
+    }),
+  ];
+  log.info({ awaits: config.awaits }, 'status service running');
+  return {
+    async stop() {
+      await Promise.all(consumers.map((c) => c.stop()));
+      await publisher.close();
+      await mongo.close();
+    },
+  };
+};

@@ -1,0 +1,199 @@
+import { type Command, SCHEMA, type UserAttributes } from '@roster/contracts';
+import { describe, expect, test } from 'vitest';
+import { decideUser, type UserCommand, type UserContext } from '../../src/domain/users/decide.ts';
+import { evolveUser } from '../../src/domain/users/evolve.ts';
+import type { UserState } from '../../src/domain/users/state.ts';
+
+const NOW = '2026-11-25T10:00:00.000Z';
+const actor = { kind: 'scim-token' as const, id: 'token-1' };
+
+const command = <T extends UserCommand['type']>(type: T, subject: string, data: object = {}): UserCommand =>
+  ({
+    specversion: '1.0',
+    id: `cmd-${Math.random()}`,
+    source: '/test',
+    time: NOW,
+    datacontenttype: 'application/json',
+    dataschema: 'urn:test',
+    tenant: 'org-1',
+    subject,
+    correlationid: 'c',
+    type,
+    data: { actor, ...data },
+  }) as unknown as Extract<Command, { type: T }>;
+
+const attributes = (userName: string, extra: Partial<UserAttributes> = {}): UserAttributes => ({
+  userName,
+  active: true,
+  ...extra,
+});
+
+const existing = (id: string, attrs: UserAttributes, overrides: Partial<UserState> = {}): UserState => ({
+  id,
+  tenant: 'org-1',
+  attributes: attrs,
+  scimDeleted: false,
+  version: 3,
+  created: '2026-01-01T00:00:00.000Z',
+  lastModified: '2026-01-01T00:00:00.000Z',
+  ...overrides,
+});
+
+const context = (overrides: Partial<UserContext> = {}): UserContext => ({
+  now: NOW,
+  target: undefined,
+  sameUserName: undefined,
+  sameExternalId: undefined,
+  ...overrides,
+});
+
+/** Runs decide then folds the events, as the shell does. */
+const run = (cmd: UserCommand, ctx: UserContext) => {
+  const decision = decideUser(cmd, ctx);
+  if (!decision.accepted) return { decision, state: undefined };
+  const before = [ctx.target, ctx.sameUserName, ctx.sameExternalId].find((s) => s?.id === decision.userId);
+  return { decision, state: decision.events.reduce<UserState | undefined>(evolveUser, before) };
+};
+
+describe('user create', () => {
+  test('a new userName provisions a new user at the allocated id', () => {
+    const { decision, state } = run(
+      command('roster.command.user.create.v1', 'new-id', { user: attributes('ada@x.com') }),
+      context(),
+    );
+    expect(decision).toMatchObject({ accepted: true, userId: 'new-id', status: 201 });
+    expect(state).toMatchObject({
+      id: 'new-id',
+      tenant: 'org-1',
+      version: 1,
+      scimDeleted: false,
+      created: NOW,
+    });
+  });
+
+  test('re-provisioning a deactivated account reactivates the same id with the new attributes', () => {
+    const dormant = existing('old-id', attributes('ada@x.com', { active: false, title: 'Old' }));
+    const { decision, state } = run(
+      command('roster.command.user.create.v1', 'new-id', { user: attributes('ADA@x.com', { title: 'New' }) }),
+      context({ sameUserName: dormant }),
+    );
+    expect(decision).toMatchObject({ accepted: true, userId: 'old-id', status: 201 });
+    if (!decision.accepted) throw new Error('unreachable');
+    expect(decision.events.map((e) => e.type)).toEqual(['UserAttributesChanged', 'UserReactivated']);
+    expect(state).toMatchObject({ id: 'old-id', attributes: { title: 'New', active: true }, version: 5 });
+  });
+
+  test('re-provisioning a SCIM-deleted account by externalId brings the resource back', () => {
+    const deleted = existing('old-id', attributes('ada@x.com', { active: false, externalId: 'okta-1' }), {
+      scimDeleted: true,
+    });
+    const { state } = run(
+      command('roster.command.user.create.v1', 'new-id', {
+        user: attributes('ada.l@x.com', { externalId: 'okta-1' }),
+      }),
+      context({ sameExternalId: deleted }),
+    );
+    expect(state).toMatchObject({
+      id: 'old-id',
+      scimDeleted: false,
+      attributes: { userName: 'ada.l@x.com', active: true },
+    });
+  });
+
+  test('an identical repeat of a create (IdP retry) answers with the existing user and changes nothing', () => {
+    const current = existing('id-1', attributes('ada@x.com'));
+    const decision = decideUser(
+      command('roster.command.user.create.v1', 'new-id', { user: attributes('ada@x.com') }),
+      context({ sameUserName: current }),
+    );
+    expect(decision).toEqual({ accepted: true, userId: 'id-1', events: [], status: 201 });
+  });
+
+  test('an active user with a different profile holding the userName is a uniqueness conflict', () => {
+    const current = existing('id-1', attributes('ada@x.com', { title: 'CEO' }));
+    const decision = decideUser(
+      command('roster.command.user.create.v1', 'new-id', { user: attributes('ada@x.com') }),
+      context({ sameUserName: current }),
+    );
+    expect(decision.accepted).toBe(false);
+    if (decision.accepted) throw new Error('unreachable');
+    expect(decision.error).toMatchObject({ httpStatus: 409, scimType: 'uniqueness' });
+  });
+});
+
+describe('changes to an existing user', () => {
+  const current = existing('id-1', attributes('ada@x.com', { title: 'Engineer' }));
+
+  test('replace with a stale If-Match is a 412', () => {
+    const decision = decideUser(
+      command('roster.command.user.replace.v1', 'id-1', { user: attributes('ada@x.com'), ifMatch: 'W/"2"' }),
+      context({ target: current }),
+    );
+    expect(decision).toMatchObject({ accepted: false, error: { httpStatus: 412 } });
+  });
+
+  test('replace with the current ETag applies; changed attributes are named', () => {
+    const decision = decideUser(
+      command('roster.command.user.replace.v1', 'id-1', {
+        user: attributes('ada@x.com', { title: 'CTO' }),
+        ifMatch: 'W/"3"',
+      }),
+      context({ target: current }),
+    );
+    expect(decision).toMatchObject({
+      accepted: true,
+      status: 200,
+      events: [{ type: 'UserAttributesChanged', changed: ['title'] }],
+    });
+  });
+
+  test('a PATCH that renames onto a taken userName is a uniqueness conflict', () => {
+    const other = existing('id-2', attributes('grace@x.com'));
+    const decision = decideUser(
+      command('roster.command.user.patch.v1', 'id-1', {
+        operations: [
+          { op: 'replace', path: { schema: SCHEMA.user, attribute: 'userName' }, value: 'grace@x.com' },
+        ],
+      }),
+      context({ target: current, sameUserName: other }),
+    );
+    expect(decision).toMatchObject({ accepted: false, error: { httpStatus: 409, scimType: 'uniqueness' } });
+  });
+
+  test('deactivate emits one event; deactivating again emits none', () => {
+    const first = run(command('roster.command.user.deactivate.v1', 'id-1'), context({ target: current }));
+    expect(first.decision).toMatchObject({
+      accepted: true,
+      events: [{ type: 'UserDeactivated', scimDeleted: false }],
+    });
+    const again = decideUser(
+      command('roster.command.user.deactivate.v1', 'id-1'),
+      context({ target: first.state }),
+    );
+    expect(again).toMatchObject({ accepted: true, events: [] });
+  });
+
+  test('delete deactivates and hides the resource; the account stays', () => {
+    const { decision, state } = run(
+      command('roster.command.user.delete.v1', 'id-1'),
+      context({ target: current }),
+    );
+    expect(decision).toMatchObject({ accepted: true, status: 204 });
+    expect(state).toMatchObject({ id: 'id-1', scimDeleted: true, attributes: { active: false } });
+    const later = decideUser(
+      command('roster.command.user.replace.v1', 'id-1', { user: attributes('ada@x.com') }),
+      context({ target: state }),
+    );
+    expect(later).toMatchObject({ accepted: false, error: { httpStatus: 404 } });
+  });
+
+  test('deleting an already deactivated user still hides the resource', () => {
+    const inactive = existing('id-1', attributes('ada@x.com', { active: false }));
+    const { decision, state } = run(
+      command('roster.command.user.delete.v1', 'id-1'),
+      context({ target: inactive }),
+    );
+    expect(decision).toMatchObject({ accepted: true, events: [{ type: 'UserScimDeleted' }] });
+    expect(state?.scimDeleted).toBe(true);
+  });
+});

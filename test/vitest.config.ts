@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// Each file starts a whole stack (broker, store, services): run files one at a time on 2 cores.
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**'],
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
