@@ -45,13 +45,15 @@ class Parser {
 
   parseWholePatchPath(): PatchPath {
     const target = this.#attributePath(this.#expectWord('an attribute path'), undefined);
-    const path: PatchPath = { ...target.ref };
-    if (this.#peek().kind === '[') {
-      if (target.ref.subAttribute) throw this.#fail('A value filter must follow a top-level attribute');
-      Object.assign(path, { valueFilter: this.#bracketed(target), ...this.#optionalSubAttribute(target) });
-    }
+    const path: PatchPath = this.#peek().kind === '[' ? this.#filteredPath(target) : { ...target.ref };
     this.#expectEnd();
     return path;
+  }
+
+  /** `attr[valFilter]` optionally followed by `.subAttr`. */
+  #filteredPath(target: ResolvedAttribute): PatchPath {
+    const valueFilter = this.#bracketed(target);
+    return { ...target.ref, valueFilter, ...this.#optionalSubAttribute(target) };
   }
 
   #peek(): Token {
@@ -135,6 +137,7 @@ class Parser {
   }
 
   #bracketed(parent: ResolvedAttribute): Filter {
+    if (parent.ref.subAttribute) throw this.#fail('A value filter must follow a top-level attribute');
     if (parent.attribute.type !== 'complex') {
       throw this.#fail(`'${parent.ref.attribute}' is not a complex attribute and cannot take a value filter`);
     }
@@ -159,7 +162,6 @@ class Parser {
     const target = this.#attributePath(pathToken, scope);
     if (this.#peek().kind === '[') {
       if (scope) throw this.#fail(`Value filters cannot be nested ('${pathToken.text}')`);
-      if (target.ref.subAttribute) throw this.#fail(`A value filter must follow a top-level attribute`);
       return { kind: 'valuePath', path: target.ref, filter: this.#bracketed(target) };
     }
     const operatorToken = this.#expectWord(`an operator after '${pathToken.text}'`);

@@ -40,7 +40,7 @@ const notFilterable = (ref: AttributeRef) =>
     `'${ref.subAttribute ? `${ref.attribute}.${ref.subAttribute}` : ref.attribute}' cannot be used in filters`,
   );
 
-export const resolveRef = (ref: AttributeRef, resourceType: ResourceTypeName): ResolvedAttribute => {
+const resolveRef = (ref: AttributeRef, resourceType: ResourceTypeName): ResolvedAttribute => {
   const resolved = lookupAttribute(ref, resourceType);
   if (!resolved) throw scimErrors.invalidFilter(`Unknown attribute '${ref.attribute}'`);
   return resolved;
