@@ -56,9 +56,13 @@ export function dispatch(state: StoreState, cmd: Doc, connectionId: number, defa
   } catch (err) {
     // Any failed statement aborts the surrounding transaction, as on a real server.
     if (txn?.state === 'active') state.sessions.abort(txn);
-    if (!(err instanceof CommandError)) {
+    if (err instanceof CommandError) {
       state.info.log(
-        `command ${String(name)} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        `connection ${connectionId}: ${String(name)} failed: ${err.code} ${err.codeName}: ${err.message}`,
+      );
+    } else {
+      state.info.log(
+        `connection ${connectionId}: ${String(name)} failed unexpectedly: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
       );
     }
     return errorReply(err);

@@ -189,4 +189,24 @@ describe('indexes', () => {
     });
     expect(left).toEqual(['fresh', 'no-date']);
   });
+
+  it('honours case-insensitive collations on unique indexes and queries', async () => {
+    const c = db().collection('collation');
+    const ci = { locale: 'en', strength: 2 } as const;
+    await c.createIndex({ userName: 1 }, { unique: true, collation: ci });
+    await c.insertOne({ userName: 'Bjensen' });
+    const err = (await c.insertOne({ userName: 'bJENSEN' }).catch((e: unknown) => e)) as MongoServerError;
+    expect(err.code).toBe(11000);
+    await c.insertOne({ userName: 'alice' });
+    expect((await c.findOne({ userName: 'BJENSEN' }, { collation: ci }))?.userName).toBe('Bjensen');
+    expect(await c.findOne({ userName: 'BJENSEN' })).toBeNull();
+    expect(await c.countDocuments({ userName: 'ALICE' }, { collation: ci })).toBe(1);
+    const sorted = await c.find({}, { collation: ci, sort: { userName: 1 } }).toArray();
+    expect(sorted.map((d) => d.userName)).toEqual(['alice', 'Bjensen']);
+    const upd = await c.updateOne({ userName: 'ALICE' }, { $set: { seen: true } }, { collation: ci });
+    expect(upd.modifiedCount).toBe(1);
+    const before = await scanned();
+    await c.findOne({ userName: 'aLiCe' }, { collation: ci });
+    expect((await scanned()) - before).toBe(1);
+  });
 });

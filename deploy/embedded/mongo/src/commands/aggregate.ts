@@ -64,7 +64,9 @@ function aggregate(ctx: CommandContext): Doc {
       rest = stages.slice(1);
     }
     const mutating = rest.some((s) => !NON_MUTATING.has(Object.keys(s)[0]!));
-    input = ctx.view.match(coll, filter).map((m) => (mutating ? cloneDoc(m.doc) : m.doc));
+    input = ctx.view
+      .match(coll, filter, undefined, ctx.cmd.collation)
+      .map((m) => (mutating ? cloneDoc(m.doc) : m.doc));
   } else if (target === 1) {
     ns = `${ctx.db}.$cmd.aggregate`;
   } else {

@@ -9,9 +9,9 @@ function count(ctx: CommandContext): Doc {
   const coll = ctx.state.engine.collection(ctx.db, name);
   let n: number;
   if (!query || Object.keys(query).length === 0) {
-    n = coll ? ctx.view.match(coll, undefined).length : 0;
+    n = coll ? ctx.view.match(coll, undefined).length : 0; // no filter: collation irrelevant
   } else {
-    n = ctx.view.match(coll, query, limit > 0 ? skip + limit : undefined).length;
+    n = ctx.view.match(coll, query, limit > 0 ? skip + limit : undefined, ctx.cmd.collation).length;
   }
   n = Math.max(0, n - skip);
   if (limit > 0) n = Math.min(n, limit);

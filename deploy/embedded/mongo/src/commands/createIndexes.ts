@@ -3,7 +3,13 @@ import { normaliseSpec } from '../indexes/hash-index.ts';
 import { type Doc, keyOf } from '../storage/values.ts';
 import { arrayArg, type CommandContext, type CommandDef, collectionArg } from './context.ts';
 
-const OPTION_KEYS = ['unique', 'sparse', 'partialFilterExpression'] as const;
+const OPTION_KEYS = [
+  'unique',
+  'sparse',
+  'partialFilterExpression',
+  'collation',
+  'expireAfterSeconds',
+] as const;
 
 function createIndexes(ctx: CommandContext): Doc {
   const name = collectionArg(ctx);

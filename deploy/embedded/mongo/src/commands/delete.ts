@@ -31,7 +31,7 @@ function del(ctx: CommandContext): Doc {
         );
       }
       if (!coll) continue;
-      for (const m of ctx.view.match(coll, q, limit === 1 ? 1 : undefined)) {
+      for (const m of ctx.view.match(coll, q, limit === 1 ? 1 : undefined, stmt.collation)) {
         ctx.view.remove(coll, m.idKey);
         n++;
       }

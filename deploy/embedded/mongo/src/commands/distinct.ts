@@ -14,7 +14,7 @@ function distinct(ctx: CommandContext): Doc {
   const coll = ctx.state.engine.collection(ctx.db, name);
   const parts = key.split('.');
   const seen = new Map<string, unknown>();
-  for (const m of ctx.view.match(coll, query)) {
+  for (const m of ctx.view.match(coll, query, undefined, ctx.cmd.collation)) {
     for (const v of pathValues(m.doc, parts)) {
       if (v === undefined) continue;
       const k = keyOf(v);

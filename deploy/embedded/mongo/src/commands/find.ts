@@ -29,8 +29,9 @@ function find(ctx: CommandContext): Doc {
   }
   const coll = ctx.state.engine.collection(ctx.db, name);
   const hasSort = sort !== undefined && Object.keys(sort).length > 0;
-  let matches = ctx.view.match(coll, filter, !hasSort && limit > 0 ? skip + limit : undefined);
-  if (hasSort) matches = sortDocs(matches, sort, (m) => m.doc);
+  const collation = cmd.collation;
+  let matches = ctx.view.match(coll, filter, !hasSort && limit > 0 ? skip + limit : undefined, collation);
+  if (hasSort) matches = sortDocs(matches, sort, (m) => m.doc, collation);
   let docs = matches.slice(skip, limit > 0 ? skip + limit : undefined).map((m) => m.doc);
   if (projection && Object.keys(projection).length > 0) docs = runPipeline(docs, [{ $project: projection }]);
   const ns = `${ctx.db}.${name}`;

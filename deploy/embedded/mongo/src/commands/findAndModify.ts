@@ -39,8 +39,8 @@ function findAndModify(ctx: CommandContext): Doc {
   }
   const kind = remove ? undefined : updateKind(u);
   const existing = ctx.state.engine.collection(ctx.db, name);
-  let matches = ctx.view.match(existing, query, sort ? undefined : 1);
-  if (sort) matches = sortDocs(matches, sort, (m) => m.doc);
+  let matches = ctx.view.match(existing, query, sort ? undefined : 1, cmd.collation);
+  if (sort) matches = sortDocs(matches, sort, (m) => m.doc, cmd.collation);
   const target = matches[0];
 
   if (remove) {

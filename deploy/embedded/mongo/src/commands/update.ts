@@ -33,8 +33,9 @@ function runStatement(ctx: CommandContext, collName: string, stmt: unknown): Sta
     throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
   }
   const existing = ctx.state.engine.collection(ctx.db, collName);
-  let matches = ctx.view.match(existing, q, multi || sort ? undefined : 1);
-  if (sort && !multi) matches = sortDocs(matches, sort, (m) => m.doc).slice(0, 1);
+  const collation = stmt.collation;
+  let matches = ctx.view.match(existing, q, multi || sort ? undefined : 1, collation);
+  if (sort && !multi) matches = sortDocs(matches, sort, (m) => m.doc, collation).slice(0, 1);
   if (matches.length === 0) {
     if (!upsert) return { n: 0, nModified: 0 };
     const doc = buildUpsert(q, u, kind, arrayFilters);

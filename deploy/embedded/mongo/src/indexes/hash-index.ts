@@ -1,5 +1,6 @@
 import { Query } from 'mingo';
 import { CommandError } from '../errors.ts';
+import { type FoldKind, folder, foldKind } from '../query/collation.ts';
 import { type Doc, formatValue, isPlainObject, keyOf, pathValues } from '../storage/values.ts';
 
 export interface IndexSpec {
@@ -28,6 +29,9 @@ export class HashIndex {
   readonly isId: boolean;
   readonly unique: boolean;
   readonly sparse: boolean;
+  /** string folding from the index collation (strength 1/2 = case-insensitive keys) */
+  readonly foldKind: FoldKind;
+  private readonly fold: ((s: string) => string) | undefined;
   private readonly parts: string[][];
   private readonly partial: Query | undefined;
   /** canonical key → single id key or a set of id keys */
@@ -40,6 +44,8 @@ export class HashIndex {
     this.isId = spec.name === '_id_';
     this.unique = this.isId || spec.unique === true;
     this.sparse = spec.sparse === true;
+    this.foldKind = foldKind(spec.collation);
+    this.fold = folder(this.foldKind);
     this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, {}) : undefined;
   }
 
@@ -57,7 +63,7 @@ export class HashIndex {
       const next: IndexEntry[] = [];
       const seen = new Set<string>();
       for (const v of vals) {
-        const k = keyOf(v);
+        const k = keyOf(v, this.fold);
         if (seen.has(k)) continue;
         seen.add(k);
         for (const c of combos) next.push({ key: `${c.key}${k.length}:${k}`, values: [...c.values, v] });
@@ -76,7 +82,7 @@ export class HashIndex {
   lookupKey(values: unknown[]): string {
     let key = '';
     for (const v of values) {
-      const k = keyOf(v);
+      const k = keyOf(v, this.fold);
       key += `${k.length}:${k}`;
     }
     return key;

@@ -1,3 +1,4 @@
+import type { FoldKind } from '../query/collation.ts';
 import type { Collection } from '../storage/catalog.ts';
 import { type Doc, isPlainObject, keyOf } from '../storage/values.ts';
 
@@ -30,20 +31,23 @@ function equalityValue(cond: unknown): { v: unknown } | undefined {
  * Returns null when no index applies (the caller scans). Candidates are a superset of the matches:
  * the caller still applies the full filter.
  */
-export function candidateIds(coll: Collection, filter: Doc): string[] | null {
+export function candidateIds(coll: Collection, filter: Doc, kind: FoldKind = 'simple'): string[] | null {
   const idCond = filter._id;
-  if (idCond !== undefined) {
+  // the _id index has the simple collation: usable under another one only for non-string values
+  const idUsable =
+    kind === 'simple' || (typeof idCond !== 'string' && !isPlainObject(idCond) && !Array.isArray(idCond));
+  if (idCond !== undefined && idUsable) {
     const eq = equalityValue(idCond);
     if (eq) return [keyOf(eq.v)];
     if (isPlainObject(idCond) && Object.keys(idCond).length === 1 && Array.isArray(idCond.$in)) {
       const vals = idCond.$in as unknown[];
       if (vals.every((v) => !(v instanceof RegExp) && !isPlainObject(v) && !Array.isArray(v))) {
-        return [...new Set(vals.map(keyOf))];
+        return [...new Set(vals.map((v) => keyOf(v)))];
       }
     }
   }
   for (const ix of coll.indexes) {
-    if (ix.isId || ix.isPartial) continue;
+    if (ix.isId || ix.isPartial || ix.foldKind !== kind) continue;
     const vals: unknown[] = [];
     for (const f of ix.fields) {
       const eq = equalityValue(filter[f]);

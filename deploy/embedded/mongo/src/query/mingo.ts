@@ -3,6 +3,7 @@ import type { Options } from 'mingo/types';
 import { compare } from 'mingo/util';
 import { CommandError } from '../errors.ts';
 import { type Doc, getPath, isPlainObject, keyOf, pathValues } from '../storage/values.ts';
+import { folder, foldKind, foldValue } from './collation.ts';
 
 export const MINGO_OPTIONS: Partial<Options> = { idKey: '_id' };
 
@@ -43,11 +44,19 @@ function simpleEquality(filter: Doc): Matcher | undefined {
   };
 }
 
-/** Compiles a query filter (mingo); an empty filter matches everything without compiling. */
-export function compileFilter(filter: unknown): Matcher {
+/**
+ * Compiles a query filter (mingo); an empty filter matches everything without compiling. With a
+ * case-insensitive collation, strings in the filter and in each tested document are folded first.
+ */
+export function compileFilter(filter: unknown, collation?: unknown): Matcher {
   if (filter === undefined || filter === null) return () => true;
   if (!isPlainObject(filter)) throw new CommandError('TypeMismatch', 'filter must be an object');
   if (Object.keys(filter).length === 0) return () => true;
+  const fold = folder(foldKind(collation));
+  if (fold) {
+    const folded = wrap('invalid query', () => new Query(foldValue(filter, fold), MINGO_OPTIONS));
+    return (doc) => wrap('query failed', () => folded.test(foldValue(doc, fold)));
+  }
   const simple = simpleEquality(filter);
   if (simple) return simple;
   const q = wrap('invalid query', () => new Query(filter, MINGO_OPTIONS));
@@ -66,7 +75,12 @@ export function project(doc: Doc, projection: Doc | undefined): Doc {
   return runPipeline([doc], [{ $project: projection }])[0] ?? {};
 }
 
-export function sortDocs<T>(items: T[], sort: Doc, get: (item: T) => Doc): T[] {
+export function sortDocs<T>(items: T[], sort: Doc, get: (item: T) => Doc, collation?: unknown): T[] {
+  const fold = folder(foldKind(collation));
+  const value = (item: T, field: string): unknown => {
+    const v = getPath(get(item), field);
+    return fold ? foldValue(v, fold) : v;
+  };
   const keys = Object.entries(sort);
   if (keys.length === 0) return items;
   for (const [, dir] of keys) {
@@ -80,7 +94,7 @@ export function sortDocs<T>(items: T[], sort: Doc, get: (item: T) => Doc): T[] {
   return items.sort((a, b) => {
     for (const [field, dir] of keys) {
       if (isPlainObject(dir)) continue;
-      const c = compare(getPath(get(a), field), getPath(get(b), field));
+      const c = compare(value(a, field), value(b, field));
       if (c !== 0) return dir === -1 ? -c : c;
     }
     return 0;

@@ -1,5 +1,6 @@
 import { writeConflict } from '../errors.ts';
 import { candidateIds } from '../indexes/planner.ts';
+import { foldKind } from '../query/collation.ts';
 import { compileFilter } from '../query/mingo.ts';
 import type { Collection } from '../storage/catalog.ts';
 import type { CommitOp, Engine, LockOwner } from '../storage/engine.ts';
@@ -64,11 +65,16 @@ export class TxnView implements View {
     return this.engine.visibleAt(coll, idKey, this.txn.snapshot);
   }
 
-  match(coll: Collection | undefined, filter: Doc | undefined, limit = Number.POSITIVE_INFINITY): Match[] {
+  match(
+    coll: Collection | undefined,
+    filter: Doc | undefined,
+    limit = Number.POSITIVE_INFINITY,
+    collation?: unknown,
+  ): Match[] {
     this.alive();
     const out: Match[] = [];
     if (!coll || limit <= 0) return out;
-    const test = compileFilter(filter);
+    const test = compileFilter(filter, collation);
     const overlay = this.txn.writes.get(coll);
     const consider = (idKey: string): boolean => {
       if (overlay?.has(idKey)) return false;
@@ -79,7 +85,7 @@ export class TxnView implements View {
     };
     // Indexes reflect the current state; they are exact for our snapshot only while nothing
     // changed since (no history kept). Otherwise scan current and superseded versions.
-    const ids = filter && coll.history.size === 0 ? candidateIds(coll, filter) : null;
+    const ids = filter && coll.history.size === 0 ? candidateIds(coll, filter, foldKind(collation)) : null;
     let done = false;
     if (ids) {
       for (const idKey of ids) {

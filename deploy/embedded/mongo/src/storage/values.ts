@@ -24,14 +24,14 @@ function part(s: string): string {
  * (by MongoDB equality, numbers compared numerically) give equal keys; field order of embedded
  * documents matters, as in MongoDB.
  */
-export function keyOf(v: unknown): string {
+export function keyOf(v: unknown, fold?: (s: string) => string): string {
   if (v === undefined || v === null) return 'n';
   switch (typeof v) {
     case 'number':
       if (Number.isNaN(v)) return 'N';
       return `d${Object.is(v, -0) ? 0 : v}`;
     case 'string':
-      return `s${v}`;
+      return `s${fold ? fold(v) : v}`;
     case 'boolean':
       return v ? 'T' : 'F';
     case 'bigint':
@@ -45,7 +45,7 @@ export function keyOf(v: unknown): string {
   if (v instanceof RegExp) return `r${part(v.source)}${v.flags}`;
   if (Array.isArray(v)) {
     let out = '[';
-    for (const e of v) out += part(keyOf(e));
+    for (const e of v) out += part(keyOf(e, fold));
     return `${out}]`;
   }
   const bt = bsonType(v);
@@ -67,7 +67,7 @@ export function keyOf(v: unknown): string {
     }
   }
   let out = '{';
-  for (const [k, val] of Object.entries(v as Doc)) out += part(k) + part(keyOf(val));
+  for (const [k, val] of Object.entries(v as Doc)) out += part(k) + part(keyOf(val, fold));
   return `${out}}`;
 }
 

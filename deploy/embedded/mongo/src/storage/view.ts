@@ -1,4 +1,5 @@
 import { candidateIds } from '../indexes/planner.ts';
+import { foldKind } from '../query/collation.ts';
 import { compileFilter } from '../query/mingo.ts';
 import type { Collection } from './catalog.ts';
 import type { Engine } from './engine.ts';
@@ -16,8 +17,8 @@ export interface Match {
  */
 export interface View {
   readonly engine: Engine;
-  /** Matching documents in natural order; stops after `limit` matches. */
-  match(coll: Collection | undefined, filter: Doc | undefined, limit?: number): Match[];
+  /** Matching documents in natural order; stops after `limit` matches; `collation` as in commands. */
+  match(coll: Collection | undefined, filter: Doc | undefined, limit?: number, collation?: unknown): Match[];
   insert(coll: Collection, doc: Doc): void;
   replace(coll: Collection, idKey: string, doc: Doc): void;
   remove(coll: Collection, idKey: string): void;
@@ -30,11 +31,16 @@ export class CommittedView implements View {
     this.engine = engine;
   }
 
-  match(coll: Collection | undefined, filter: Doc | undefined, limit = Number.POSITIVE_INFINITY): Match[] {
+  match(
+    coll: Collection | undefined,
+    filter: Doc | undefined,
+    limit = Number.POSITIVE_INFINITY,
+    collation?: unknown,
+  ): Match[] {
     const out: Match[] = [];
     if (!coll || limit <= 0) return out;
-    const test = compileFilter(filter);
-    const ids = filter ? candidateIds(coll, filter) : null;
+    const test = compileFilter(filter, collation);
+    const ids = filter ? candidateIds(coll, filter, foldKind(collation)) : null;
     if (ids) {
       for (const idKey of ids) {
         const rec = coll.records.get(idKey);
