@@ -43,8 +43,15 @@ const storedLocation = (resolved: ResolvedAttribute): readonly string[] => {
   return resolved.location;
 };
 
-const ordered = (op: CompareOperator, order: number): boolean =>
-  ({ gt: order > 0, ge: order >= 0, lt: order < 0, le: order <= 0 })[op as 'gt'] ?? false;
+const ORDERINGS: Partial<Record<CompareOperator, (order: number) => boolean>> = {
+  gt: (order) => order > 0,
+  ge: (order) => order >= 0,
+  lt: (order) => order < 0,
+  le: (order) => order <= 0,
+};
+
+/** gt/ge/lt/le given the sign of actual − expected; other operators do not order. */
+const ordered = (op: CompareOperator, order: number): boolean => ORDERINGS[op]?.(order) ?? false;
 
 const compareStrings = (actual: string, op: CompareOperator, expected: string): boolean => {
   if (op === 'eq') return actual === expected;
