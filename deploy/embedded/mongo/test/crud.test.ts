@@ -52,6 +52,10 @@ describe('handshake and admin commands', () => {
     expect(dbs.databases.map((x) => x.name)).toContain('ddl');
     expect(await d.collection('a').drop()).toBe(true);
     expect((await d.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name)).toEqual(['b']);
+    await d.collection('b').rename('c');
+    expect((await d.listCollections().toArray()).map((c) => c.name)).toEqual(['c']);
+    expect(await d.collection('c').findOne({}, { projection: { _id: 0 } })).toEqual({ x: 1 });
+    expect((await d.stats()).objects).toBe(1);
     await d.dropDatabase();
     expect((await h.client.db().admin().listDatabases()).databases.map((x) => x.name)).not.toContain('ddl');
   });

@@ -72,10 +72,15 @@ describe('durability', () => {
     // the last acknowledged write right before the crash
     await users(s.client).insertOne({ _id: 'last', email: 'last@x' });
 
+    await s.client.db('app').collection<AnyDoc>('tmp').insertOne({ _id: 'moved' });
+    await s.client.db('app').collection('tmp').rename('renamed');
+
     await kill9(s);
 
     const r = await start();
     const c = users(r.client);
+    expect(await r.client.db('app').collection<AnyDoc>('renamed').findOne({})).toEqual({ _id: 'moved' });
+    expect(await r.client.db('app').collection<AnyDoc>('tmp').countDocuments()).toBe(0);
     expect(await c.countDocuments()).toBe(N - 1 + 3);
     expect(await c.countDocuments({ vip: true })).toBe(10);
     expect(await c.findOne({ _id: 499 })).toBeNull();

@@ -91,6 +91,50 @@ function listDatabases(ctx: CommandContext): Doc {
     : { databases, totalSize, totalSizeMb: Math.round(totalSize / 1048576), ok: 1 };
 }
 
+function splitNs(ns: unknown, field: string): [string, string] {
+  if (typeof ns !== 'string')
+    throw new CommandError('TypeMismatch', `BSON field '${field}' must be a string namespace`);
+  const dot = ns.indexOf('.');
+  if (dot <= 0 || dot === ns.length - 1)
+    throw new CommandError('InvalidNamespace', `Invalid namespace specified '${ns}'`);
+  return [ns.slice(0, dot), ns.slice(dot + 1)];
+}
+
+/** renameCollection (admin): { renameCollection: 'db.a', to: 'db.b', dropTarget } */
+function renameCollection(ctx: CommandContext): Doc {
+  if (ctx.db !== 'admin') {
+    throw new CommandError('Unauthorized', 'renameCollection may only be run against the admin database.');
+  }
+  const [fromDb, fromName] = splitNs(ctx.cmd.renameCollection, 'renameCollection');
+  const [toDb, toName] = splitNs(ctx.cmd.to, 'to');
+  const dropTarget = boolArg(ctx.cmd, 'dropTarget', false);
+  const { engine } = ctx.state;
+  const from = engine.collection(fromDb, fromName);
+  if (!from)
+    throw new CommandError('NamespaceNotFound', `Source collection ${fromDb}.${fromName} does not exist`);
+  if (fromDb === toDb && fromName === toName) {
+    throw new CommandError('IllegalOperation', "Can't rename a collection to itself");
+  }
+  if (engine.collection(toDb, toName) && !dropTarget) {
+    throw new CommandError('NamespaceExists', 'target namespace exists');
+  }
+  engine.renameCollection(from, toDb, toName, dropTarget);
+  return { ok: 1 };
+}
+
+function dbStats(ctx: CommandContext): Doc {
+  const colls = ctx.state.engine.catalog.dbs.get(ctx.db);
+  let objects = 0;
+  let indexes = 0;
+  for (const c of colls?.values() ?? []) {
+    objects += c.records.size;
+    indexes += c.indexes.length;
+  }
+  return { db: ctx.db, collections: colls?.size ?? 0, views: 0, objects, indexes, ok: 1 };
+}
+
+export const renameCollectionCommand: CommandDef = { names: ['renameCollection'], handler: renameCollection };
+export const dbStatsCommand: CommandDef = { names: ['dbStats', 'dbstats'], handler: dbStats };
 export const createCommand: CommandDef = { names: ['create'], handler: create, inTransaction: true };
 export const dropCommand: CommandDef = { names: ['drop'], handler: drop };
 export const dropDatabaseCommand: CommandDef = { names: ['dropDatabase'], handler: dropDatabase };

@@ -12,10 +12,12 @@ import {
 import { aggregateCommand } from './aggregate.ts';
 import {
   createCommand,
+  dbStatsCommand,
   dropCommand,
   dropDatabaseCommand,
   listCollectionsCommand,
   listDatabasesCommand,
+  renameCollectionCommand,
 } from './collections.ts';
 import type { CommandDef } from './context.ts';
 import { countCommand } from './count.ts';
@@ -63,6 +65,8 @@ const ALL: CommandDef[] = [
   dropDatabaseCommand,
   listCollectionsCommand,
   listDatabasesCommand,
+  renameCollectionCommand,
+  dbStatsCommand,
   endSessionsCommand,
   commitTransactionCommand,
   abortTransactionCommand,

@@ -70,6 +70,15 @@ export class Catalog {
     return c;
   }
 
+  /** Moves a collection (documents and indexes) to a new namespace. */
+  rename(from: Collection, toDb: string, toName: string): Collection {
+    this.drop(from.db, from.name);
+    const to = this.create(toDb, toName, from.options);
+    for (const [k, rec] of from.records) to.records.set(k, rec);
+    to.indexes = from.indexes;
+    return to;
+  }
+
   dropDatabase(db: string): boolean {
     return this.dbs.delete(db);
   }

@@ -71,6 +71,14 @@ export class Engine {
     return c;
   }
 
+  renameCollection(from: Collection, toDb: string, toName: string, dropTarget: boolean): Collection {
+    validateNamespace(toDb, toName);
+    if (dropTarget) this.catalog.drop(toDb, toName);
+    const to = this.catalog.rename(from, toDb, toName);
+    this.log({ op: 'rename', db: from.db, c: from.name, toDb, toC: toName, dropTarget });
+    return to;
+  }
+
   dropDatabase(db: string): boolean {
     const had = this.catalog.dropDatabase(db);
     if (had) this.log({ op: 'dropDatabase', db });
@@ -309,6 +317,11 @@ export class Engine {
       case 'dropDatabase':
         this.catalog.dropDatabase(db);
         return;
+      case 'rename': {
+        const from = this.catalog.get(db, c);
+        if (from) this.renameCollection(from, String(rec.toDb), String(rec.toC), rec.dropTarget === true);
+        return;
+      }
       case 'createIndex': {
         const coll = this.ensureCollection(db, c);
         const spec = rec.spec as IndexSpec;
