@@ -1,4 +1,4 @@
-import type { UserAttributes } from '@roster/contracts';
+import type { GroupAttributes, ResourceTypeName, UserAttributes } from '@roster/contracts';
 import { Query } from 'mingo';
 import { describe, expect, test } from 'vitest';
 // The status service's in-memory evaluator is the reference semantics for the MongoDB translation.
@@ -108,25 +108,72 @@ const FILTERS = [
   'not (emails[type eq "work"] or title co "a")',
 ];
 
-const ids = (predicate: (doc: (typeof DOCUMENTS)[number]) => boolean) =>
-  DOCUMENTS.filter(predicate).map((doc) => doc._id);
+type StoredDocument = {
+  _id: string;
+  resource: object;
+  meta: { created: string; lastModified: string };
+};
+
+/** The ids each side selects: MongoDB (mingo) over stored documents, evaluateFilter over resources. */
+const selections = (documents: readonly StoredDocument[], text: string, resourceType: ResourceTypeName) => {
+  const filter = parseFilter(text, resourceType);
+  const query = new Query(filterToMongo(filter, resourceType), {});
+  const ids = (predicate: (doc: StoredDocument) => boolean) =>
+    documents.filter(predicate).map((doc) => doc._id);
+  return {
+    mongo: ids((doc) => query.test(doc)),
+    evaluator: ids((doc) =>
+      evaluateFilter(filter, { id: doc._id, meta: doc.meta, ...doc.resource }, resourceType),
+    ),
+  };
+};
 
 describe('the MongoDB query selects exactly what evaluateFilter selects', () => {
   test.each(FILTERS)('%s', (text) => {
-    const filter = parseFilter(text, 'User');
-    const query = new Query(filterToMongo(filter, 'User'), {});
-    const expected = ids((doc) =>
-      evaluateFilter(filter, { id: doc._id, meta: doc.meta, ...doc.resource }, 'User'),
-    );
-    expect(ids((doc) => query.test(doc))).toEqual(expected);
+    const { mongo, evaluator } = selections(DOCUMENTS, text, 'User');
+    expect(mongo).toEqual(evaluator);
   });
 
   test('the fixtures exercise both outcomes', () => {
-    const selections = FILTERS.map((text) =>
-      ids((doc) =>
-        evaluateFilter(parseFilter(text, 'User'), { id: doc._id, meta: doc.meta, ...doc.resource }, 'User'),
-      ),
+    const partial = FILTERS.map((text) => selections(DOCUMENTS, text, 'User').evaluator).filter(
+      (ids) => ids.length > 0 && ids.length < DOCUMENTS.length,
     );
-    expect(selections.filter((s) => s.length > 0 && s.length < DOCUMENTS.length).length).toBeGreaterThan(40);
+    expect(partial.length).toBeGreaterThan(40);
+  });
+});
+
+const GROUP_META = {
+  created: '2024-01-01T00:00:00.000Z',
+  lastModified: '2024-01-01T00:00:00.000Z',
+  version: 1,
+};
+const storedGroup = (id: string, resource: GroupAttributes) => ({
+  _id: id,
+  tenant: 't1',
+  resource,
+  meta: GROUP_META,
+});
+const GROUPS = [
+  storedGroup('g1', { displayName: 'Sales EMEA', members: [{ value: 'u1' }, { value: 'u2', display: 'J' }] }),
+  storedGroup('g2', { displayName: 'sales emea', externalId: 'X', members: [] }),
+  storedGroup('g3', { displayName: 'Engineering', members: [{ value: 'U1' }] }),
+];
+
+describe('groups: the MongoDB query selects exactly what evaluateFilter selects', () => {
+  test.each([
+    'displayName eq "Sales EMEA"',
+    'displayName eq "SALES emea"',
+    'displayName sw "eng"',
+    'externalId eq "X"',
+    'externalId eq "x"',
+    'members pr',
+    'not (members pr)',
+    'members eq "u1"',
+    'members[value eq "u1"]',
+    'members[value eq "U1" or display pr]',
+    'members.display pr',
+  ])('%s', (text) => {
+    const { mongo, evaluator } = selections(GROUPS, text, 'Group');
+    expect(mongo).toEqual(evaluator);
   });
 });
