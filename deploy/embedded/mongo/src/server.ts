@@ -226,7 +226,7 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (options.port ?? 0);
   const advertised = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  me = `${advertised}:${port}`;
+  me = advertised.includes(':') ? `[${advertised}]:${port}` : `${advertised}:${port}`;
 
   const reaper = setInterval(() => {
     state.sessions.reap();
@@ -266,7 +266,7 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
     return closing;
   };
 
-  const url = `mongodb://${advertised.includes(':') ? `[${advertised}]` : advertised}:${port}/?replicaSet=${encodeURIComponent(setName)}`;
+  const url = `mongodb://${me}/?replicaSet=${encodeURIComponent(setName)}`;
   log(
     `listening on ${host}:${port} (replica set ${setName}, ${options.dataDir ? `data dir ${options.dataDir}` : 'in memory'})`,
   );

@@ -91,6 +91,22 @@ describe('garbage input', () => {
     sock.destroy();
   });
 
+  it('answers the legacy OP_QUERY handshake with OP_REPLY', async () => {
+    const sock = await open();
+    const head = Buffer.alloc(4);
+    const name = Buffer.from('admin.$cmd\u0000');
+    const skipReturn = Buffer.alloc(8);
+    skipReturn.writeInt32LE(-1, 4);
+    const query = Buffer.from(serialize({ isMaster: 1, helloOk: true, client: { driver: { name: 'raw' } } }));
+    const out = await exchange(sock, frame(2004, Buffer.concat([head, name, skipReturn, query])));
+    expect(out.reply?.ok).toBe(1);
+    expect(out.reply?.ismaster).toBe(true);
+    expect(out.reply?.setName).toBe('rs0');
+    expect(out.reply?.maxWireVersion).toBe(21);
+    expect(out.reply?.topologyVersion).toBeUndefined();
+    sock.destroy();
+  });
+
   it('replies InvalidBSON to a malformed body and keeps the connection', async () => {
     const sock = await open();
     const good = Buffer.from(serialize({ ping: 1, $db: 'admin' }));
