@@ -1,4 +1,4 @@
-import { Aggregator, Query } from 'mingo';
+import { Aggregator, ProcessingMode, Query } from 'mingo';
 import type { Options } from 'mingo/types';
 import { compare } from 'mingo/util';
 import { CommandError } from '../errors.ts';
@@ -63,9 +63,17 @@ export function compileFilter(filter: unknown, collation?: unknown): Matcher {
   return (doc) => wrap('query failed', () => q.test(doc));
 }
 
+/**
+ * Runs a pipeline over stored documents. Some mingo stages ($project exclusions, $unset, …)
+ * edit their input in place, so inputs are cloned: a read must never change what is stored.
+ */
 export function runPipeline(docs: Doc[], pipeline: Doc[], options: Partial<Options> = {}): Doc[] {
   return wrap('aggregation failed', () =>
-    new Aggregator(pipeline, { ...MINGO_OPTIONS, ...options }).run(docs),
+    new Aggregator(pipeline, {
+      ...MINGO_OPTIONS,
+      processingMode: ProcessingMode.CLONE_INPUT,
+      ...options,
+    }).run(docs),
   ) as Doc[];
 }
 
