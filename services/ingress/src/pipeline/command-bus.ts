@@ -68,6 +68,8 @@ export class CommandBus {
         cancel: settle,
       });
     });
+    // The deadline may pass while publishing; the caller awaits `settled` right after.
+    settled.catch(() => undefined);
     try {
       await this.#publisher.publish('scimCommands', [command]);
     } catch (err) {

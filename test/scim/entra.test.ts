@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ENTERPRISE, GROUP_SCHEMA, newOrganization, PATCH_OP, USER_SCHEMA } from '../src/fixtures.ts';
+import type { ScimClient } from '../src/scim-client.ts';
+import { type RunningStack, startStack } from '../src/stack.ts';
+
+/**
+ * Microsoft Entra ID's provisioning sequence: lookup by externalId, create with the enterprise
+ * extension, capitalized PATCH ops with string booleans and URN paths, groups looked up by
+ * displayName, member removal with a value list, and the `aadOptscim062020` flag on every call.
+ */
+let stack: RunningStack;
+let scim: ScimClient;
+const entra = { 'user-agent': 'Azure AD SCIM Client' };
+const flag = '?aadOptscim062020';
+
+beforeAll(async () => {
+  stack = await startStack();
+  ({ scim } = await newOrganization(stack));
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+test('Entra: lookup → create → update → group push → deactivate → reactivate', async () => {
+  const lookup = await scim.get(
+    `/Users${flag}&filter=${encodeURIComponent('externalId eq "8d1f-42"')}`,
+    entra,
+  );
+  expect(lookup.body.totalResults).toBe(0);
+
+  const created = await scim.call(
+    'POST',
+    `/Users${flag}`,
+    JSON.stringify({
+      schemas: [USER_SCHEMA, ENTERPRISE],
+      externalId: '8d1f-42',
+      userName: 'alex@contoso.example',
+      active: true,
+      displayName: 'Alex Wilber',
+      emails: [{ primary: true, type: 'work', value: 'alex@contoso.example' }],
+      name: { formatted: 'Alex Wilber', familyName: 'Wilber', givenName: 'Alex' },
+      userType: 'org-free-license',
+      [ENTERPRISE]: { department: 'Retail', employeeNumber: '42' },
+    }),
+    { ...entra, 'content-type': 'application/json' },
+  );
+  expect(created.status).toBe(201);
+  const id = created.body.id;
+  expect(created.body[ENTERPRISE]).toEqual({ department: 'Retail', employeeNumber: '42' });
+
+  const found = await scim.get(
+    `/Users${flag}&filter=${encodeURIComponent('externalId eq "8d1f-42"')}`,
+    entra,
+  );
+  expect(found.body.Resources.map((u: { id: string }) => u.id)).toEqual([id]);
+
+  const patched = await scim.patch(
+    `/Users/${id}${flag}`,
+    {
+      schemas: [PATCH_OP],
+      Operations: [
+        { op: 'Replace', path: 'displayName', value: 'Alex W.' },
+        { op: 'Add', path: `${ENTERPRISE}:department`, value: 'Sales' },
+        { op: 'Replace', path: 'emails[type eq "work"].value', value: 'alex.w@contoso.example' },
+        { op: 'Replace', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' },
+      ],
+    },
+    entra,
+  );
+  expect(patched.status).toBe(200);
+  expect(patched.body.displayName).toBe('Alex W.');
+  expect(patched.body[ENTERPRISE].department).toBe('Sales');
+  expect(patched.body.emails).toEqual([{ primary: true, type: 'work', value: 'alex.w@contoso.example' }]);
+  // Replace on a filtered path that matched nothing acted as add.
+  expect(patched.body.phoneNumbers).toEqual([{ type: 'mobile', value: '+1 555 0100' }]);
+
+  const groupLookup = await scim.get(
+    `/Groups${flag}&filter=${encodeURIComponent('displayName eq "Sales Workspace"')}&excludedAttributes=members`,
+    entra,
+  );
+  expect(groupLookup.body.totalResults).toBe(0);
+  const group = await scim.post(
+    `/Groups${flag}`,
+    { schemas: [GROUP_SCHEMA], displayName: 'Sales Workspace', externalId: 'g-77', members: [] },
+    entra,
+  );
+  expect(group.status).toBe(201);
+  const groupId = group.body.id;
+
+  const add = await scim.patch(
+    `/Groups/${groupId}${flag}`,
+    { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ value: id }] }] },
+    entra,
+  );
+  expect(add.status).toBe(200);
+  const listed = await scim.get(
+    `/Groups${flag}&filter=${encodeURIComponent('displayName eq "Sales Workspace"')}&excludedAttributes=members`,
+    entra,
+  );
+  expect(listed.body.Resources[0]).not.toHaveProperty('members');
+  expect(
+    (await scim.get(`/Groups/${groupId}`, entra)).body.members.map((m: { value: string }) => m.value),
+  ).toEqual([id]);
+
+  const remove = await scim.patch(
+    `/Groups/${groupId}${flag}`,
+    { schemas: [PATCH_OP], Operations: [{ op: 'Remove', path: 'members', value: [{ value: id }] }] },
+    entra,
+  );
+  expect(remove.status).toBe(200);
+  expect((await scim.get(`/Groups/${groupId}`, entra)).body.members).toEqual([]);
+
+  const deactivated = await scim.patch(
+    `/Users/${id}${flag}`,
+    { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] },
+    entra,
+  );
+  expect(deactivated.status).toBe(200);
+  expect(deactivated.body.active).toBe(false);
+
+  const reactivated = await scim.patch(
+    `/Users/${id}${flag}`,
+    { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'True' }] },
+    entra,
+  );
+  expect(reactivated.body).toMatchObject({ id, active: true });
+});
