@@ -91,7 +91,8 @@ function take(cur: ServerCursor, n: number): Doc[] {
   let bytes = 0;
   while (cur.pos < cur.docs.length && out.length < n) {
     const doc = cur.docs[cur.pos]!;
-    const size = calculateObjectSize(doc);
+    // a single document always fits (it was under 16 MiB when stored); size only from the second on
+    const size = out.length === 0 && cur.pos + 1 === cur.docs.length ? 0 : calculateObjectSize(doc);
     if (out.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
     out.push(doc);
     bytes += size;

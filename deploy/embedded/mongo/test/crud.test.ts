@@ -31,6 +31,8 @@ describe('handshake and admin commands', () => {
     expect(legacy.ismaster).toBe(true);
     expect(await db().admin().command({ ping: 1 })).toEqual({ ok: 1 });
     expect((await db().admin().command({ buildInfo: 1 })).versionArray[0]).toBe(7);
+    const param = await db().admin().command({ getParameter: 1, featureCompatibilityVersion: 1 });
+    expect(param.featureCompatibilityVersion).toEqual({ version: '7.0' });
   });
 
   it('rejects unknown commands with CommandNotFound (59)', async () => {

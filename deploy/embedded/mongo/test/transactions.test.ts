@@ -187,4 +187,24 @@ describe('transactions', () => {
     }
     expect(await coll('ledger').countDocuments()).toBe(3);
   });
+
+  it('endSessions aborts the open transaction and releases its locks', async () => {
+    await coll('accounts').insertOne({ _id: 'ended', v: 0 });
+    const session = h.client.startSession();
+    session.startTransaction();
+    await coll('accounts').updateOne({ _id: 'ended' }, { $set: { v: 1 } }, { session });
+    await h.client.db('admin').command({ endSessions: [session.id] });
+    // a new transaction on another session can take the document without conflict
+    const other = h.client.startSession();
+    try {
+      await other.withTransaction(async () => {
+        await coll('accounts').updateOne({ _id: 'ended' }, { $set: { v: 2 } }, { session: other });
+      });
+    } finally {
+      await other.endSession();
+      await session.abortTransaction().catch(() => undefined);
+      await session.endSession();
+    }
+    expect((await coll('accounts').findOne({ _id: 'ended' }))?.v).toBe(2);
+  });
 });
