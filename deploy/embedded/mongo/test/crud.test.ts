@@ -173,6 +173,37 @@ describe('insert / update / replace / delete', () => {
     expect(await users().findOne({ _id: 'r' })).toEqual({ _id: 'r', c: 3 });
   });
 
+  it('raises the server type errors for operators on the wrong types', async () => {
+    await users().insertOne({ _id: 't', name: 'x', list: [1] });
+    const inc = (await users()
+      .updateOne({ _id: 't' }, { $inc: { name: 1 } })
+      .catch((e: unknown) => e)) as MongoServerError;
+    expect(inc.code).toBe(14);
+    const push = (await users()
+      .updateOne({ _id: 't' }, { $push: { name: 1 } } as AnyDoc)
+      .catch((e: unknown) => e)) as MongoServerError;
+    expect(push.code).toBe(2);
+    const arg = (await users()
+      .updateOne({ _id: 't' }, { $inc: { n: 'one' } } as AnyDoc)
+      .catch((e: unknown) => e)) as MongoServerError;
+    expect(arg.code).toBe(14);
+    expect(await users().findOne({ _id: 't' })).toEqual({ _id: 't', name: 'x', list: [1] });
+  });
+
+  it('projects with _id first and supports $elemMatch / exclusion projections', async () => {
+    await users().insertOne({ _id: 'pj', a: 1, b: { c: 2, d: 3 }, arr: [{ k: 1 }, { k: 2 }] });
+    const inc = await users().findOne(
+      { _id: 'pj' },
+      { projection: { 'b.c': 1, arr: { $elemMatch: { k: 2 } } } },
+    );
+    expect(inc).toEqual({ _id: 'pj', b: { c: 2 }, arr: [{ k: 2 }] });
+    expect(Object.keys(inc ?? {})[0]).toBe('_id');
+    expect(await users().findOne({ _id: 'pj' }, { projection: { b: 0, arr: 0 } })).toEqual({
+      _id: 'pj',
+      a: 1,
+    });
+  });
+
   it('rejects unknown update operators', async () => {
     await users().insertOne({ _id: 'u' });
     const err = await users()

@@ -1,5 +1,5 @@
 import { CommandError } from '../errors.ts';
-import { runPipeline, sortDocs } from '../query/mingo.ts';
+import { projectAll, sortDocs } from '../query/mingo.ts';
 import type { Doc } from '../storage/values.ts';
 import {
   boolArg,
@@ -33,7 +33,7 @@ function find(ctx: CommandContext): Doc {
   let matches = ctx.view.match(coll, filter, !hasSort && limit > 0 ? skip + limit : undefined, collation);
   if (hasSort) matches = sortDocs(matches, sort, (m) => m.doc, collation);
   let docs = matches.slice(skip, limit > 0 ? skip + limit : undefined).map((m) => m.doc);
-  if (projection && Object.keys(projection).length > 0) docs = runPipeline(docs, [{ $project: projection }]);
+  docs = projectAll(docs, projection);
   const ns = `${ctx.db}.${name}`;
   const b = ctx.state.cursors.open(ns, docs, batchSize, singleBatch, ctx.session?.key);
   return { cursor: { firstBatch: b.batch, id: b.id, ns }, ok: 1 };

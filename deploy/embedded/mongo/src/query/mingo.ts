@@ -2,7 +2,7 @@ import { Aggregator, ProcessingMode, Query } from 'mingo';
 import type { Options } from 'mingo/types';
 import { compare } from 'mingo/util';
 import { CommandError } from '../errors.ts';
-import { type Doc, getPath, isPlainObject, keyOf, pathValues } from '../storage/values.ts';
+import { type Doc, getPath, idFirst, isPlainObject, keyOf, pathValues } from '../storage/values.ts';
 import { folder, foldKind, foldValue } from './collation.ts';
 
 export const MINGO_OPTIONS: Partial<Options> = { idKey: '_id' };
@@ -77,10 +77,14 @@ export function runPipeline(docs: Doc[], pipeline: Doc[], options: Partial<Optio
   ) as Doc[];
 }
 
-/** Find-style projection of one document. */
+/** Find-style projection (mingo $project), keeping `_id` first as the server does. */
+export function projectAll(docs: Doc[], projection: Doc | undefined): Doc[] {
+  if (!projection || Object.keys(projection).length === 0) return docs;
+  return runPipeline(docs, [{ $project: projection }]).map(idFirst);
+}
+
 export function project(doc: Doc, projection: Doc | undefined): Doc {
-  if (!projection || Object.keys(projection).length === 0) return doc;
-  return runPipeline([doc], [{ $project: projection }])[0] ?? {};
+  return projectAll([doc], projection)[0] ?? {};
 }
 
 export function sortDocs<T>(items: T[], sort: Doc, get: (item: T) => Doc, collation?: unknown): T[] {

@@ -2,7 +2,7 @@ import { ObjectId } from 'bson';
 import { update as mingoUpdate } from 'mingo';
 import type { Modifier } from 'mingo/updater';
 import { CommandError } from '../errors.ts';
-import { cloneDoc, type Doc, idFirst, isPlainObject, keyOf, setPath } from '../storage/values.ts';
+import { cloneDoc, type Doc, getPath, idFirst, isPlainObject, keyOf, setPath } from '../storage/values.ts';
 import { MINGO_OPTIONS, runPipeline } from './mingo.ts';
 
 const UPDATE_OPERATORS = new Set([
@@ -87,6 +87,59 @@ function withoutIdNoops(old: Doc, u: Doc): Doc {
   return out;
 }
 
+function bsonTypeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'double';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'bool';
+  if (v instanceof Date) return 'date';
+  const bt = (v as { _bsontype?: unknown })?._bsontype;
+  if (typeof bt === 'string') return bt.toLowerCase();
+  return 'object';
+}
+
+function isNumeric(v: unknown): boolean {
+  if (typeof v === 'number') return true;
+  const bt = (v as { _bsontype?: unknown })?._bsontype;
+  return bt === 'Long' || bt === 'Decimal128' || bt === 'Int32' || bt === 'Double';
+}
+
+const ARRAY_OPERATORS = new Set(['$push', '$addToSet', '$pull', '$pullAll', '$pop']);
+
+/** The type errors mongod raises (mingo would silently skip these). */
+function checkOperandTypes(doc: Doc, ops: Doc): void {
+  for (const [op, fields] of Object.entries(ops)) {
+    if (!isPlainObject(fields)) continue;
+    for (const [path, arg] of Object.entries(fields)) {
+      if (path.includes('$')) continue; // positional paths: left to mingo
+      const current = getPath(doc, path);
+      if (op === '$inc' || op === '$mul') {
+        if (!isNumeric(arg)) {
+          throw new CommandError(
+            'TypeMismatch',
+            `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(arg)}}`,
+          );
+        }
+        if (current !== undefined && current !== null && !isNumeric(current)) {
+          throw new CommandError(
+            'TypeMismatch',
+            `Cannot apply ${op} to a value of non-numeric type. {_id: ${JSON.stringify(doc._id)}} has the field '${path.split('.').pop()}' of non-numeric type ${bsonTypeName(current)}`,
+          );
+        }
+      } else if (ARRAY_OPERATORS.has(op) && current !== undefined && !Array.isArray(current)) {
+        if (op === '$pull' || op === '$pullAll' || op === '$pop') {
+          if (current === null) continue;
+        }
+        throw new CommandError(
+          'BadValue',
+          `The field '${path}' must be an array but is of type ${bsonTypeName(current)} in document {_id: ${JSON.stringify(doc._id)}}`,
+        );
+      }
+    }
+  }
+}
+
 function usesPositional(u: Doc): boolean {
   for (const v of Object.values(u)) {
     if (isPlainObject(v) && Object.keys(v).some((p) => p.includes('.$.') || p.endsWith('.$'))) return true;
@@ -115,6 +168,7 @@ function applyOperators(
       changed = true;
     }
   }
+  checkOperandTypes(doc, ops);
   try {
     if (Object.keys(ops).length > 0) {
       const cond = filter && usesPositional(ops) ? filter : undefined;
