@@ -6,6 +6,7 @@ export * from './directory-changes.ts';
 export * from './envelope.ts';
 export * from './kafka-message.ts';
 export * from './lifecycle.ts';
+export * from './org-changes.ts';
 export * from './outcomes.ts';
 export * from './scim/error.ts';
 export * from './scim/filter.ts';

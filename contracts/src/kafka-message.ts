@@ -4,11 +4,20 @@ import type { Command } from './commands.ts';
 import type { GroupChanged, UserChanged } from './directory-changes.ts';
 import { CLOUDEVENTS_CONTENT_TYPE, CLOUDEVENTS_SPECVERSION, type EnvelopeMeta } from './envelope.ts';
 import type { LifecycleEvent } from './lifecycle.ts';
+import type { OrganizationSettingsChanged, WorkspaceChanged } from './org-changes.ts';
 import type { StepOutcome } from './outcomes.ts';
 import { partitionKey } from './topics.ts';
 
 /** Every CloudEvent Roster publishes, by its `type`. */
-export type AnyEvent = Command | UserChanged | GroupChanged | StepOutcome | CommandResult | LifecycleEvent;
+export type AnyEvent =
+  | Command
+  | UserChanged
+  | GroupChanged
+  | StepOutcome
+  | CommandResult
+  | LifecycleEvent
+  | WorkspaceChanged
+  | OrganizationSettingsChanged;
 export type EventOfType<T extends AnyEvent['type']> = Extract<AnyEvent, { type: T }>;
 
 /** The attributes a producer chooses; the rest are filled in (`id` defaults to a fresh UUID). */

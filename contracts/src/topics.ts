@@ -4,6 +4,7 @@ import { COMMANDS } from './commands.ts';
 import { DeadLetter } from './dead-letter.ts';
 import { DIRECTORY_CHANGES } from './directory-changes.ts';
 import { LIFECYCLE_EVENTS } from './lifecycle.ts';
+import { ORG_CHANGES } from './org-changes.ts';
 import { StepOutcome } from './outcomes.ts';
 
 export type ServiceName =
@@ -85,6 +86,16 @@ export const TOPICS = {
     key: 'tenant:subject (user id)',
     retentionMs: 30 * DAY,
     partitions: 12,
+  },
+  orgChanges: {
+    name: 'roster.org-changes.v1',
+    description: 'Workspaces created or renamed and organization settings changed through the admin API.',
+    messages: ORG_CHANGES,
+    producers: ['ingress'],
+    consumers: ['membership', 'licensing', 'content-transfer'],
+    key: 'tenant:subject (workspace or organization id)',
+    retentionMs: 30 * DAY,
+    partitions: 3,
   },
   deadLetter: {
     name: 'roster.dead-letter.v1',

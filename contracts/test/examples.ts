@@ -155,6 +155,18 @@ export const EXAMPLES: Record<string, unknown> = {
     folder: 'ada@example.com',
     itemsMoved: 20,
   }),
+  'roster.org.workspace.changed.v1': base('roster.org.workspace.changed.v1', {
+    change: 'renamed',
+    workspace: { id: 'ws-1', name: 'Marketing Workspace', isDefault: false },
+    previousName: 'Marketing',
+  }),
+  'roster.org.settings.changed.v1': base('roster.org.settings.changed.v1', {
+    defaultLicense: 'org-free-license',
+    seatLimits: { 'org-full-license': 10 },
+    autoCapture: true,
+    domains: ['example.com'],
+    roleType: 'synthesia_role',
+  }),
   'roster.dead-letter.v1': {
     id: 'dl-1',
     failedAt: '2026-11-25T10:00:00.000Z',
