@@ -239,4 +239,61 @@ describe('garbage input', () => {
       n: 2,
     });
   });
+
+  it('answers every command with wrongly typed arguments without internal errors', async () => {
+    const db = h.client.db('garbage');
+    await db.collection<AnyDoc>('fuzz').insertMany([{ a: 1, b: [1, 2] }, { a: 2 }]);
+    const values: unknown[] = [null, 5, 'str', [], [5], {}, { $bad: 1 }, true, [{ q: 5 }]];
+    const fields = [
+      'filter',
+      'query',
+      'sort',
+      'projection',
+      'update',
+      'updates',
+      'deletes',
+      'documents',
+      'pipeline',
+      'cursor',
+      'key',
+      'indexes',
+      'index',
+      'limit',
+      'batchSize',
+      'arrayFilters',
+      'collation',
+      'cursors',
+    ];
+    const names = [
+      'find',
+      'insert',
+      'update',
+      'delete',
+      'findAndModify',
+      'aggregate',
+      'count',
+      'distinct',
+      'createIndexes',
+      'listIndexes',
+      'dropIndexes',
+      'getMore',
+      'killCursors',
+      'listCollections',
+      'create',
+    ];
+    let replies = 0;
+    for (const name of names) {
+      for (const field of fields) {
+        for (const value of values) {
+          const cmd: Document = { [name]: name === 'getMore' ? 1 : 'fuzz', [field]: value };
+          const reply = await db.command(cmd).catch((e: MongoServerError) => e.errorResponse);
+          expect([0, 1]).toContain(reply.ok);
+          replies++;
+        }
+      }
+    }
+    expect(replies).toBe(names.length * fields.length * values.length);
+    expect(logs.filter((l) => l.includes('unexpectedly'))).toEqual([]);
+    await driverStillWorks();
+  });
 });
