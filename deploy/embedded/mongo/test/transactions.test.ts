@@ -207,4 +207,29 @@ describe('transactions', () => {
     }
     expect((await coll('accounts').findOne({ _id: 'ended' }))?.v).toBe(2);
   });
+
+  it('answers indexed lookups from the snapshot while the indexed field changes outside', async () => {
+    await coll('ledger').createIndex({ ref: 1 }, { unique: true });
+    await coll('ledger').insertMany([
+      { _id: 'A', ref: 'x' },
+      { _id: 'B', ref: 'gone' },
+    ]);
+    const session = h.client.startSession();
+    try {
+      session.startTransaction();
+      expect(await coll('ledger').countDocuments({}, { session })).toBe(2);
+      await coll('ledger').updateOne({ _id: 'A' }, { $set: { ref: 'y' } });
+      await coll('ledger').deleteOne({ _id: 'B' });
+      await coll('ledger').insertOne({ _id: 'C', ref: 'x' });
+      expect((await coll('ledger').findOne({ ref: 'x' }, { session }))?._id).toBe('A');
+      expect(await coll('ledger').findOne({ ref: 'y' }, { session })).toBeNull();
+      expect((await coll('ledger').findOne({ ref: 'gone' }, { session }))?._id).toBe('B');
+      expect(await coll('ledger').findOne({ _id: 'C' }, { session })).toBeNull();
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect((await coll('ledger').findOne({ ref: 'x' }))?._id).toBe('C');
+    await coll('ledger').dropIndexes();
+  });
 });

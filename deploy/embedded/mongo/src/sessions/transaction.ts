@@ -83,14 +83,22 @@ export class TxnView implements View {
       if (doc && test(doc)) out.push({ idKey, doc });
       return out.length >= limit;
     };
-    // Indexes reflect the current state; they are exact for our snapshot only while nothing
-    // changed since (no history kept). Otherwise scan current and superseded versions.
-    const ids = filter && coll.history.size === 0 ? candidateIds(coll, filter, foldKind(collation)) : null;
+    // Indexes reflect the current state. A document without history entries has not changed since
+    // our snapshot (every later write records one while we are open), so the index is exact for it;
+    // documents with history are judged one by one at their snapshot version.
+    const ids = filter ? candidateIds(coll, filter, foldKind(collation)) : null;
     let done = false;
     if (ids) {
       for (const idKey of ids) {
+        if (coll.history.has(idKey)) continue;
         done = consider(idKey);
         if (done) break;
+      }
+      if (!done) {
+        for (const idKey of coll.history.keys()) {
+          done = consider(idKey);
+          if (done) break;
+        }
       }
     } else {
       for (const idKey of coll.records.keys()) {
