@@ -35,6 +35,17 @@ describe('handshake and admin commands', () => {
     expect(param.featureCompatibilityVersion).toEqual({ version: '7.0' });
   });
 
+  it('uses the configured replica set name in the URL and hello', async () => {
+    const other = await startHarness({ replSet: 'devset' });
+    try {
+      expect(other.store.url).toBe(`mongodb://127.0.0.1:${other.store.port}/?replicaSet=devset`);
+      expect((await other.client.db('admin').command({ hello: 1 })).setName).toBe('devset');
+      await other.client.db('x').collection('y').insertOne({ ok: true });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('rejects unknown commands with CommandNotFound (59)', async () => {
     const err = await db()
       .command({ frobnicate: 1 })
