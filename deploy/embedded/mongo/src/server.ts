@@ -92,7 +92,8 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
     try {
       journal?.flush();
     } catch (err) {
-      // Without a journal write the writes are not durable: do not acknowledge them.
+      // Without a journal write the writes are not durable: do not acknowledge them. The journal
+      // stays failed; every later write's connection is closed the same way (reads still work).
       log(`journal write failed, closing affected connections: ${String(err)}`);
       for (const [sock] of queue) sock.destroy();
       queue = [];

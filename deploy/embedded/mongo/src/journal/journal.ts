@@ -38,6 +38,7 @@ export class Journal {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private bytes = 0;
+  private failed: Error | undefined;
 
   constructor(dir: string, log: (line: string) => void) {
     this.dir = dir;
@@ -115,12 +116,22 @@ export class Journal {
     return this.bytes + this.pendingBytes;
   }
 
-  /** Group commit: one write(2) for every record appended since the last flush. */
+  /**
+   * Group commit: one write(2) for every record appended since the last flush. After a failed write
+   * (disk full, I/O error) the journal refuses all further writes: a retry could leave a torn frame
+   * in the middle of the file, and nothing after it would be recovered.
+   */
   flush(): void {
+    if (this.failed) throw this.failed;
     if (this.pendingBytes === 0 || this.fd < 0) return;
     const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    try {
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    } catch (err) {
+      this.failed = err instanceof Error ? err : new Error(String(err));
+      throw this.failed;
+    }
     this.bytes += this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
@@ -170,6 +181,12 @@ export class Journal {
 
   close(): void {
     if (this.fd < 0) return;
+    if (this.failed) {
+      closeSync(this.fd);
+      this.fd = -1;
+      this.unlock();
+      return;
+    }
     this.flush();
     fsyncSync(this.fd);
     closeSync(this.fd);

@@ -40,7 +40,7 @@ export function updateKind(u: unknown): UpdateKind {
     const op = keys.find((k) => k.startsWith('$'));
     if (op)
       throw new CommandError(
-        'BadValue' as const,
+        'BadValue',
         `The dollar ($) prefixed field '${op}' in '${op}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`,
       );
     return 'replacement';
