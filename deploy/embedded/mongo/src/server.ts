@@ -45,7 +45,7 @@ export interface RunningStore {
 
 /** Journal size (bytes since the last snapshot) that triggers an immediate compaction. */
 const COMPACT_AT_BYTES = 64 * 1024 * 1024;
-/** Periodic compaction when at least this much journal has accumulated. */
+/** Periodic compaction when at least this much journal (and more than the snapshot) has accumulated. */
 const PERIODIC_COMPACT_MIN_BYTES = 1024 * 1024;
 const PERIODIC_COMPACT_MS = 30_000;
 
@@ -243,7 +243,9 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
   }, options.ttlMonitorIntervalMs ?? 60_000);
   ttl.unref();
   const compactor = setInterval(() => {
-    if (journal && journal.size > PERIODIC_COMPACT_MIN_BYTES && queue.length === 0) compact();
+    // compact once the journal outgrows the snapshot, so compaction cost stays proportional
+    const threshold = Math.max(PERIODIC_COMPACT_MIN_BYTES, journal?.snapshotBytes ?? 0);
+    if (journal && journal.size > threshold && queue.length === 0) compact();
   }, PERIODIC_COMPACT_MS);
   compactor.unref();
 

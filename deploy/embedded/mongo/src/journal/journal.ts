@@ -39,6 +39,8 @@ export class Journal {
   private pendingBytes = 0;
   private bytes = 0;
   private failed: Error | undefined;
+  /** size of the current snapshot file, to keep compaction proportional to the data */
+  snapshotBytes = 0;
 
   constructor(dir: string, log: (line: string) => void) {
     this.dir = dir;
@@ -62,6 +64,7 @@ export class Journal {
     let snapshotRecords = 0;
     if (existsSync(snapPath)) {
       const buf = readFileSync(snapPath);
+      this.snapshotBytes = buf.length;
       const { records, validLength } = readFrames(buf);
       if (validLength !== buf.length)
         throw new Error(`snapshot ${snapPath} is corrupt at byte ${validLength}`);
@@ -151,8 +154,10 @@ export class Journal {
         size += frame.length;
         if (size > 1 << 22) drain();
       };
+      let written = 0;
       const drain = (): void => {
         const buf = Buffer.concat(chunk, size);
+        written += buf.length;
         let off = 0;
         while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
         chunk.length = 0;
@@ -162,6 +167,7 @@ export class Journal {
       for (const rec of records) put(encodeFrame(rec));
       drain();
       fsyncSync(fd);
+      this.snapshotBytes = written;
     } finally {
       closeSync(fd);
     }
