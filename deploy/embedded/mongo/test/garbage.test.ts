@@ -164,6 +164,36 @@ describe('garbage input', () => {
     await driverStillWorks();
   });
 
+  it('accepts document sequences (section kind 1) and rejects malformed ones', async () => {
+    const sock = await open();
+    const docs = [{ _id: 'seq1' }, { _id: 'seq2', v: 2 }];
+    const seqBody = Buffer.concat([
+      Buffer.from('documents\u0000'),
+      ...docs.map((d) => Buffer.from(serialize(d))),
+    ]);
+    const seq = Buffer.alloc(5);
+    seq[0] = 1;
+    seq.writeInt32LE(4 + seqBody.length, 1);
+    const body = Buffer.from(serialize({ insert: 'seq', $db: 'garbage' }));
+    const head = Buffer.alloc(5); // flags 0, then kind 0
+    const msg = frame(OP_MSG, Buffer.concat([head, body, seq, seqBody]));
+    const out = await exchange(sock, msg);
+    expect(out.reply).toEqual({ n: docs.length, ok: 1 });
+    expect(await h.client.db('garbage').collection<AnyDoc>('seq').find().toArray()).toEqual(docs);
+
+    // sequence length pointing past the message
+    const badSeq = Buffer.from(seq);
+    badSeq.writeInt32LE(4 + seqBody.length + 100, 1);
+    const bad = await exchange(sock, frame(OP_MSG, Buffer.concat([head, body, badSeq, seqBody])));
+    expect(bad.reply?.ok).toBe(0);
+    // a sequence repeating a body field
+    const dupBody = Buffer.from(serialize({ insert: 'seq', documents: [], $db: 'garbage' }));
+    const dup = await exchange(sock, frame(OP_MSG, Buffer.concat([head, dupBody, seq, seqBody])));
+    expect(dup.reply?.ok).toBe(0);
+    expect(await ping(sock)).toEqual({ ok: 1 });
+    sock.destroy();
+  });
+
   it('executes a moreToCome (w:0) write without replying', async () => {
     const sock = await open();
     const out = await exchange(
