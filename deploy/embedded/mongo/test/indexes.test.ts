@@ -171,6 +171,21 @@ describe('indexes', () => {
     const s0 = await scanned();
     expect(await c.countDocuments({ group: 3, slot: 5 })).toBe(expected);
     expect((await scanned()) - s0).toBe(expected);
+
+    // equality inside a top-level $and, and on a leading prefix of the compound index
+    const s1 = await scanned();
+    expect(await c.countDocuments({ $and: [{ group: 3 }, { slot: 5 }] })).toBe(expected);
+    expect((await scanned()) - s1).toBe(expected);
+    const inGroup = Array.from({ length: n }, (_, i) => i).filter((i) => i % 10 === 4 && i !== 9).length;
+    const s2 = await scanned();
+    expect(await c.countDocuments({ group: 4, slot: { $gte: 0 } })).toBe(inGroup);
+    expect((await scanned()) - s2).toBe(inGroup);
+    // index maintenance on update: the prefix entries move with the documents
+    await c.updateMany({ group: 4 }, { $set: { group: 40 } });
+    const s3 = await scanned();
+    expect(await c.countDocuments({ group: 4 })).toBe(0);
+    expect(await c.countDocuments({ group: 40 })).toBe(inGroup);
+    expect((await scanned()) - s3).toBe(inGroup);
   });
 
   it('expires documents through a TTL index', async () => {

@@ -34,8 +34,12 @@ export class HashIndex {
   private readonly fold: ((s: string) => string) | undefined;
   private readonly parts: string[][];
   private readonly partial: Query | undefined;
-  /** canonical key → single id key or a set of id keys */
-  private readonly map = new Map<string, string | Set<string>>();
+  /**
+   * One hash map per key prefix (fields 1..i), the last one on the full key tuple: canonical key →
+   * a single `_id` key or a set of them. Prefix maps let equality on leading fields of a compound
+   * index avoid a scan too.
+   */
+  private readonly maps: Map<string, string | Set<string>>[];
 
   constructor(spec: IndexSpec) {
     this.spec = spec;
@@ -47,6 +51,7 @@ export class HashIndex {
     this.foldKind = foldKind(spec.collation);
     this.fold = folder(this.foldKind);
     this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, {}) : undefined;
+    this.maps = this.isId ? [] : this.fields.map(() => new Map());
   }
 
   get isPartial(): boolean {
@@ -78,7 +83,32 @@ export class HashIndex {
     return e === null ? [] : e.map((x) => x.key);
   }
 
-  /** Canonical key for an equality lookup with one value per field. */
+  /**
+   * Distinct keys of a document for every key prefix: element i holds the keys of the first i+1
+   * fields (the last element is the full key). Null when the document is not in this index.
+   */
+  private prefixKeys(doc: Doc): string[][] | null {
+    if (this.partial && !this.partial.test(doc)) return null;
+    const perField = this.parts.map((p) => pathValues(doc, p));
+    if (this.sparse && perField.every((vals) => vals.every((v) => v === undefined))) return null;
+    const out: string[][] = [];
+    let combos = [''];
+    for (const vals of perField) {
+      const next = new Set<string>();
+      const seen = new Set<string>();
+      for (const v of vals) {
+        const k = keyOf(v, this.fold);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        for (const c of combos) next.add(`${c}${k.length}:${k}`);
+      }
+      combos = [...next];
+      out.push(combos);
+    }
+    return out;
+  }
+
+  /** Canonical key for an equality lookup on the first `values.length` fields. */
   lookupKey(values: unknown[]): string {
     let key = '';
     for (const v of values) {
@@ -90,38 +120,45 @@ export class HashIndex {
 
   add(idKey: string, doc: Doc): void {
     if (this.isId) return;
-    for (const k of this.keys(doc)) {
-      const cur = this.map.get(k);
-      if (cur === undefined) this.map.set(k, idKey);
-      else if (typeof cur === 'string') {
-        if (cur !== idKey) this.map.set(k, new Set([cur, idKey]));
-      } else cur.add(idKey);
-    }
+    const sets = this.prefixKeys(doc);
+    if (!sets) return;
+    sets.forEach((keys, i) => {
+      const map = this.maps[i]!;
+      for (const k of keys) {
+        const cur = map.get(k);
+        if (cur === undefined) map.set(k, idKey);
+        else if (typeof cur === 'string') {
+          if (cur !== idKey) map.set(k, new Set([cur, idKey]));
+        } else cur.add(idKey);
+      }
+    });
   }
 
   remove(idKey: string, doc: Doc): void {
     if (this.isId) return;
-    for (const k of this.keys(doc)) {
-      const cur = this.map.get(k);
-      if (cur === undefined) continue;
-      if (typeof cur === 'string') {
-        if (cur === idKey) this.map.delete(k);
-      } else {
-        cur.delete(idKey);
-        if (cur.size === 1) this.map.set(k, cur.values().next().value as string);
-        else if (cur.size === 0) this.map.delete(k);
+    const sets = this.prefixKeys(doc);
+    if (!sets) return;
+    sets.forEach((keys, i) => {
+      const map = this.maps[i]!;
+      for (const k of keys) {
+        const cur = map.get(k);
+        if (cur === undefined) continue;
+        if (typeof cur === 'string') {
+          if (cur === idKey) map.delete(k);
+        } else {
+          cur.delete(idKey);
+          if (cur.size === 1) map.set(k, cur.values().next().value as string);
+          else if (cur.size === 0) map.delete(k);
+        }
       }
-    }
+    });
   }
 
-  lookup(key: string): string[] {
-    const cur = this.map.get(key);
+  /** `_id` keys of documents whose first `prefixLength` fields (default: all) have `key`. */
+  lookup(key: string, prefixLength = this.fields.length): string[] {
+    const cur = this.maps[prefixLength - 1]?.get(key);
     if (cur === undefined) return [];
     return typeof cur === 'string' ? [cur] : [...cur];
-  }
-
-  clear(): void {
-    this.map.clear();
   }
 
   duplicateError(ns: string, entry: IndexEntry): CommandError {

@@ -1,6 +1,7 @@
 import type { FoldKind } from '../query/collation.ts';
 import type { Collection } from '../storage/catalog.ts';
 import { type Doc, isPlainObject, keyOf } from '../storage/values.ts';
+import type { HashIndex } from './hash-index.ts';
 
 function bsonType(v: unknown): string | undefined {
   if (v === null || typeof v !== 'object') return undefined;
@@ -26,10 +27,24 @@ function equalityValue(cond: unknown): { v: unknown } | undefined {
   return { v: cond };
 }
 
+/** Equality conditions of a filter: its top-level fields plus those of top-level `$and` members. */
+function equalityConditions(filter: Doc, out: Map<string, unknown> = new Map()): Map<string, unknown> {
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === '$and' && Array.isArray(v)) {
+      for (const sub of v) if (isPlainObject(sub)) equalityConditions(sub, out);
+    } else if (!k.startsWith('$') && !out.has(k)) {
+      const eq = equalityValue(v);
+      if (eq) out.set(k, eq.v);
+    }
+  }
+  return out;
+}
+
 /**
- * Picks candidate `_id` keys for a filter from the `_id` map or an equality-covered hash index.
- * Returns null when no index applies (the caller scans). Candidates are a superset of the matches:
- * the caller still applies the full filter.
+ * Picks candidate `_id` keys for a filter from the `_id` map or a hash index whose leading fields
+ * all have equality conditions (the whole key tuple preferred, unique indexes first). Returns null
+ * when no index applies (the caller scans). Candidates are a superset of the matches: the caller
+ * still applies the full filter.
  */
 export function candidateIds(coll: Collection, filter: Doc, kind: FoldKind = 'simple'): string[] | null {
   const idCond = filter._id;
@@ -46,15 +61,27 @@ export function candidateIds(coll: Collection, filter: Doc, kind: FoldKind = 'si
       }
     }
   }
+  const eqs = equalityConditions(filter);
+  if (eqs.size === 0) return null;
+  const idv = eqs.get('_id');
+  if (eqs.has('_id') && (kind === 'simple' || (typeof idv !== 'string' && !isPlainObject(idv))))
+    return [keyOf(idv)];
+  let best: { ix: HashIndex; vals: unknown[]; score: number } | undefined;
   for (const ix of coll.indexes) {
     if (ix.isId || ix.isPartial || ix.foldKind !== kind) continue;
     const vals: unknown[] = [];
     for (const f of ix.fields) {
-      const eq = equalityValue(filter[f]);
-      if (!eq || (eq.v === null && ix.sparse)) break;
-      vals.push(eq.v);
+      if (!eqs.has(f)) break;
+      const v = eqs.get(f);
+      // a sparse index lacks documents missing all its fields, which `null` would match
+      if (v === null && ix.sparse) break;
+      vals.push(v);
     }
-    if (vals.length === ix.fields.length) return ix.lookup(ix.lookupKey(vals));
+    if (vals.length === 0) continue;
+    const full = vals.length === ix.fields.length;
+    const score = (full ? (ix.unique ? 2000 : 1000) : 0) + vals.length;
+    if (!best || score > best.score) best = { ix, vals, score };
   }
-  return null;
+  if (!best) return null;
+  return best.ix.lookup(best.ix.lookupKey(best.vals), best.vals.length);
 }
