@@ -1,4 +1,6 @@
-import type { GroupAttributes, UserAttributes } from './resources.ts';
+import type { Step } from '../directory-changes.ts';
+import type { TransferState } from '../outcomes.ts';
+import type { GroupAttributes, License, OrgRole, UserAttributes } from './resources.ts';
 import { SCHEMA } from './urns.ts';
 
 /**
@@ -13,12 +15,20 @@ export interface ResourceMeta {
   version: number;
 }
 
+export interface StepStatus {
+  state: 'succeeded' | 'rejected' | 'failed';
+  detail?: string;
+  updated: string;
+  commandId: string;
+}
+
+/** What the step consumers did for a user, as folded by the status service from their outcomes. */
 export interface ProvisioningView {
-  license: string | null;
-  role: string;
-  workspaces: string[];
-  contentTransfer: { state: string; toUserId?: string; folder?: string };
-  steps: Record<string, { result: string; reason?: string; at: string }>;
+  license: License | null;
+  role: OrgRole;
+  workspaces: { id: string; name: string }[];
+  contentTransfer: { state: TransferState; toUserId?: string; folder?: string; itemsMoved?: number };
+  steps: Partial<Record<Step, StepStatus>>;
 }
 
 export interface UserDocument {
@@ -52,6 +62,24 @@ const scimMeta = (resourceType: 'User' | 'Group', id: string, meta: ResourceMeta
   location: `${baseUrl}/${resourceType}s/${id}`,
 });
 
+/** The Roster provisioning extension as declared in /Schemas (steps as a multi-valued list). */
+const renderProvisioning = (view: ProvisioningView) => ({
+  license: view.license,
+  role: view.role,
+  workspaces: view.workspaces.map((w) => w.name),
+  contentTransfer: {
+    state: view.contentTransfer.state,
+    ...(view.contentTransfer.toUserId ? { toUserId: view.contentTransfer.toUserId } : {}),
+    ...(view.contentTransfer.folder ? { folder: view.contentTransfer.folder } : {}),
+  },
+  steps: Object.entries(view.steps).map(([name, status]) => ({
+    name,
+    state: status.state,
+    ...(status.detail ? { detail: status.detail } : {}),
+    updated: status.updated,
+  })),
+});
+
 /** A stored user as SCIM JSON (before attribute projection). */
 export const renderUser = (doc: UserDocument, baseUrl: string): Record<string, unknown> => {
   const { enterprise, ...core } = doc.resource;
@@ -64,7 +92,7 @@ export const renderUser = (doc: UserDocument, baseUrl: string): Record<string, u
     id: doc._id,
     ...core,
     ...(enterprise ? { [SCHEMA.enterpriseUser]: enterprise } : {}),
-    ...(doc.provisioning ? { [SCHEMA.rosterUser]: doc.provisioning } : {}),
+    ...(doc.provisioning ? { [SCHEMA.rosterUser]: renderProvisioning(doc.provisioning) } : {}),
     meta: scimMeta('User', doc._id, doc.meta, baseUrl),
   };
 };

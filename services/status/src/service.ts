@@ -8,25 +8,38 @@ import {
   type RunningConsumer,
   runConsumer,
 } from '@roster/service-kit';
+import { AuditTrail } from './audit/audit-trail.ts';
 import { processCommand } from './commands/process.ts';
 import type { StatusConfig } from './config.ts';
 import { GroupsDirectory } from './directory/groups.ts';
 import { UsersDirectory } from './directory/users.ts';
 import { CommandLedger } from './ledger/ledger.ts';
+import { lifecycleOutbox, processOutcome } from './outcomes/process.ts';
 
 export const STATUS_GROUP_ID = 'roster-status';
+/** Outcomes are folded by a group of their own, so a slow fold never delays deciding commands. */
+export const STATUS_OUTCOMES_GROUP_ID = 'roster-status-outcomes';
 
 export interface RunningStatus {
   stop(): Promise<void>;
 }
 
-/** Starts the status service: decides SCIM commands against the directory and publishes the results. */
+/**
+ * Starts the status service: decides SCIM commands against the directory, folds the step
+ * outcomes, answers the waiting SCIM calls and publishes lifecycle events.
+ */
 export const startStatus = async (config: StatusConfig, log: Logger): Promise<RunningStatus> => {
   const mongo = await connectMongo(config.mongoUrl, config.mongoDatabase);
   const users = new UsersDirectory(mongo.db);
   const groups = new GroupsDirectory(mongo.db);
   const ledger = new CommandLedger(mongo.db);
-  await Promise.all([users.ensureIndexes(), groups.ensureIndexes(), ledger.ensureIndexes()]);
+  const audit = new AuditTrail(mongo.db);
+  await Promise.all([
+    users.ensureIndexes(),
+    groups.ensureIndexes(),
+    ledger.ensureIndexes(),
+    audit.ensureIndexes(),
+  ]);
 
   const kafka = createKafka('roster-status', config.kafkaBrokers, log);
   const admin = kafka.admin();
@@ -43,7 +56,9 @@ export const startStatus = async (config: StatusConfig, log: Logger): Promise<Ru
     users,
     groups,
     ledger,
+    audit,
     publisher,
+    outbox: lifecycleOutbox(mongo.db),
     organizations: new OrganizationSettings(mongo.db),
     awaits: config.awaits,
     now: () => new Date().toISOString(),
@@ -56,7 +71,15 @@ export const startStatus = async (config: StatusConfig, log: Logger): Promise<Ru
       topic: 'scimCommands',
       handle: (command) => processCommand(deps, command),
     }),
+    await runConsumer({
+      kafka,
+      log,
+      groupId: STATUS_OUTCOMES_GROUP_ID,
+      topic: 'stepOutcomes',
+      handle: (outcome) => processOutcome(deps, outcome),
+    }),
   ];
+  await Promise.all(consumers.map((c) => c.ready));
   log.info({ awaits: config.awaits }, 'status service running');
   return {
     async stop() {

@@ -70,7 +70,10 @@ const initialKeys = async (deps: DecideDeps, command: UserCommand): Promise<Keys
  * the decided state holds different keys than were looked up (a PATCH renamed the user), looks
  * those up and decides again, so uniqueness is judged against the final keys.
  */
-const decideUserCommand = async (deps: DecideDeps, command: UserCommand): Promise<LedgerEntry> => {
+const decideUserCommand = async (
+  deps: DecideDeps,
+  command: UserCommand,
+): Promise<Omit<LedgerEntry, 'completed'>> => {
   let keys = await initialKeys(deps, command);
   for (;;) {
     const ctx = await userContext(deps, command, keys);
@@ -108,7 +111,10 @@ const decideUserCommand = async (deps: DecideDeps, command: UserCommand): Promis
   }
 };
 
-const decideGroupCommand = async (deps: DecideDeps, command: GroupCommand): Promise<LedgerEntry> => {
+const decideGroupCommand = async (
+  deps: DecideDeps,
+  command: GroupCommand,
+): Promise<Omit<LedgerEntry, 'completed'>> => {
   const tenant = command.tenant;
   const target =
     command.type === 'roster.command.group.create.v1'
@@ -153,7 +159,9 @@ const decideGroupCommand = async (deps: DecideDeps, command: GroupCommand): Prom
 };
 
 /** Decides one command into the ledger entry that records it. */
-export const decideCommand = (deps: DecideDeps, command: Command): Promise<LedgerEntry> =>
-  isUserCommand(command)
-    ? decideUserCommand(deps, command)
-    : decideGroupCommand(deps, command as GroupCommand);
+export const decideCommand = async (deps: DecideDeps, command: Command): Promise<LedgerEntry> => {
+  const entry = isUserCommand(command)
+    ? await decideUserCommand(deps, command)
+    : await decideGroupCommand(deps, command as GroupCommand);
+  return { ...entry, completed: entry.awaits.length === 0 };
+};

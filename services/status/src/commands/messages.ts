@@ -15,8 +15,11 @@ import type { LedgerEntry, OutboxMessage } from '../ledger/ledger.ts';
 
 const SOURCE = '/roster/status';
 
+/** The command a message flows from: all it needs to know of it. */
+type Origin = Pick<Command, 'id' | 'tenant' | 'traceparent'>;
+
 /** The envelope attributes every message caused by `command` shares. */
-const causedBy = (command: Command, subject: string) => ({
+const causedBy = (command: Origin, subject: string) => ({
   source: SOURCE,
   tenant: command.tenant,
   subject,
@@ -69,6 +72,7 @@ const userLifecycle = (command: Command, state: UserState, event: UserEvent): Li
     case 'UserReactivated':
       return envelope('roster.lifecycle.user.reactivated.v1', base, ref);
     case 'UserScimDeleted':
+    case 'UserResyncRequested':
       return undefined;
   }
 };
@@ -119,7 +123,7 @@ export const groupMessages = (
 
 /** The result the waiting ingress replica turns into the SCIM response. */
 export const resultMessage = (
-  command: Command,
+  command: Origin,
   entry: Pick<LedgerEntry, 'response' | 'resourceType' | 'resourceId' | 'document'>,
 ): OutboxMessage => {
   const result = envelope('roster.command.result.v1', causedBy(command, entry.resourceId), {

@@ -1,5 +1,6 @@
 import { type Command, scimErrors, type TopicKey } from '@roster/contracts';
 import type { Publisher } from '@roster/service-kit';
+import type { AuditEntry, AuditTrail } from '../audit/audit-trail.ts';
 import type { GroupsDirectory } from '../directory/groups.ts';
 import { isDuplicateKey, type UsersDirectory } from '../directory/users.ts';
 import type { CommandLedger, LedgerEntry } from '../ledger/ledger.ts';
@@ -8,6 +9,7 @@ import { resultMessage } from './messages.ts';
 
 export interface ProcessDeps extends DecideDeps {
   ledger: CommandLedger;
+  audit: AuditTrail;
   publisher: Publisher;
   users: UsersDirectory;
   groups: GroupsDirectory;
@@ -21,8 +23,8 @@ const applyWrite = async (deps: ProcessDeps, entry: LedgerEntry): Promise<void> 
   else await deps.groups.remove(write.tenant, write.id);
 };
 
-/** Publishes the outbox in order, batching consecutive messages of one topic. */
-const publishOutbox = async (publisher: Publisher, entry: LedgerEntry): Promise<void> => {
+/** Publishes a ledger entry's outbox in order, batching consecutive messages of one topic. */
+export const publishOutbox = async (publisher: Publisher, entry: LedgerEntry): Promise<void> => {
   let batch: LedgerEntry['outbox'] = [];
   const flush = async () => {
     const [first] = batch;
@@ -60,6 +62,37 @@ export const processCommand = async (deps: ProcessDeps, command: Command): Promi
       resultMessage(command, { ...entry, response, document: undefined }),
     ]);
   }
+  await deps.audit.record(decisionAudit(command, entry), command.traceparent);
   await publishOutbox(deps.publisher, entry);
   await deps.ledger.markPublished(entry._id);
+};
+
+const stateOf = (document: LedgerEntry['document']) => {
+  if (!document) return undefined;
+  const version = document.meta.version;
+  return 'userNameKey' in document
+    ? { version, active: document.resource.active, scimDeleted: document.scimDeleted }
+    : { version };
+};
+
+/** The audit entry of a decision: who asked for what, and what the directory answered. */
+const decisionAudit = (command: Command, entry: LedgerEntry): Omit<AuditEntry, 'traceId'> => {
+  const { actor, ...change } = command.data;
+  const state = stateOf(entry.document);
+  return {
+    _id: command.id,
+    tenant: command.tenant,
+    resourceType: entry.resourceType,
+    resourceId: entry.resourceId,
+    at: command.time,
+    kind: 'command',
+    what: command.type,
+    actor,
+    change,
+    result: entry.response.error ? 'rejected' : 'accepted',
+    status: entry.response.status,
+    ...(entry.response.error?.detail ? { detail: entry.response.error.detail } : {}),
+    ...(state ? { state } : {}),
+    correlationId: command.correlationid,
+  };
 };

@@ -51,10 +51,14 @@ export class UsersDirectory {
    * another user holds the userName or externalId.
    */
   async apply(doc: UserDocument): Promise<void> {
+    // $set, not replace: the provisioning view beside the resource is folded from step outcomes.
+    const { _id, provisioning: _, ...fields } = doc;
     try {
-      await this.collection.replaceOne({ _id: doc._id, 'meta.version': { $lt: doc.meta.version } }, doc, {
-        upsert: true,
-      });
+      await this.collection.updateOne(
+        { _id, 'meta.version': { $lt: doc.meta.version } },
+        { $set: fields },
+        { upsert: true },
+      );
     } catch (err) {
       if (isDuplicateOf(err, '_id')) return;
       throw err;
@@ -84,6 +88,7 @@ const toState = (doc: UserDocument | null): UserState | undefined =>
         version: doc.meta.version,
         created: doc.meta.created,
         lastModified: doc.meta.lastModified,
+        needsResync: Object.values(doc.provisioning?.steps ?? {}).some((s) => s.state !== 'succeeded'),
       }
     : undefined;
 

@@ -1,6 +1,7 @@
 import type { Actor, GroupDocument, ScimErrorBody, Step, TopicKey, UserDocument } from '@roster/contracts';
 import type { Publishable } from '@roster/service-kit';
 import type { Collection, Db } from 'mongodb';
+import type { ReportedSteps } from '../domain/provisioning/completion.ts';
 
 export interface OutboxMessage {
   topic: TopicKey;
@@ -35,6 +36,10 @@ export interface LedgerEntry {
   outbox: OutboxMessage[];
   published: boolean;
   awaits: Step[];
+  /** What each awaited step reported for this command. */
+  outcomes?: ReportedSteps;
+  /** The command result is in the outbox (nothing awaited) or was published once every awaited step reported. */
+  completed: boolean;
 }
 
 export const LEDGER_COLLECTION = 'command_ledger';
@@ -77,7 +82,7 @@ export class CommandLedger {
     response: LedgerEntry['response'],
     outbox: OutboxMessage[],
   ): Promise<LedgerEntry> {
-    const rejected: LedgerEntry = { ...entry, response, outbox, awaits: [] };
+    const rejected: LedgerEntry = { ...entry, response, outbox, awaits: [], completed: true };
     delete rejected.write;
     delete rejected.document;
     await this.collection.replaceOne({ _id: entry._id }, rejected);
@@ -86,5 +91,25 @@ export class CommandLedger {
 
   async markPublished(commandId: string): Promise<void> {
     await this.collection.updateOne({ _id: commandId }, { $set: { published: true } });
+  }
+
+  /** Records a step's report for a command; returns the entry as it now stands (null if unknown). */
+  async recordOutcome(
+    commandId: string,
+    resourceId: string,
+    step: Step,
+    report: NonNullable<ReportedSteps[Step]>,
+  ): Promise<LedgerEntry | null> {
+    // Only the step's report on the command's own resource counts (a group command also causes
+    // per-member reports, which fold into those users but do not answer the group's call).
+    return this.collection.findOneAndUpdate(
+      { _id: commandId, resourceId },
+      { $set: { [`outcomes.${step}`]: report } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  async markCompleted(commandId: string): Promise<void> {
+    await this.collection.updateOne({ _id: commandId }, { $set: { completed: true } });
   }
 }

@@ -35,5 +35,7 @@ export const evolveUser = (state: UserState | undefined, event: UserEvent): User
         { ...state, attributes: { ...state.attributes, active: true }, scimDeleted: false },
         event.at,
       );
+    case 'UserResyncRequested':
+      return touched({ ...state, needsResync: false }, event.at);
   }
 };

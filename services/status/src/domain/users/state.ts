@@ -10,6 +10,8 @@ export interface UserState {
   version: number;
   created: string;
   lastModified: string;
+  /** A step rejected or failed the last change (e.g. no seat left): an unchanged repeat retries it. */
+  needsResync?: boolean;
 }
 
 export type UserEvent =
@@ -17,4 +19,5 @@ export type UserEvent =
   | { type: 'UserAttributesChanged'; attributes: UserAttributes; changed: string[]; at: string }
   | { type: 'UserDeactivated'; scimDeleted: boolean; at: string }
   | { type: 'UserScimDeleted'; at: string }
-  | { type: 'UserReactivated'; at: string };
+  | { type: 'UserReactivated'; at: string }
+  | { type: 'UserResyncRequested'; at: string };
