@@ -3,17 +3,6 @@ import { runPipeline } from '../query/mingo.ts';
 import { cloneDoc, type Doc, isPlainObject } from '../storage/values.ts';
 import { arrayArg, boolArg, type CommandContext, type CommandDef, docArg, numberArg } from './context.ts';
 
-/** Stages that never mutate their input documents in mingo, so inputs need no defensive copy. */
-const NON_MUTATING = new Set([
-  '$match',
-  '$group',
-  '$sort',
-  '$limit',
-  '$skip',
-  '$count',
-  '$project',
-  '$sortByCount',
-]);
 const UNSUPPORTED = new Set([
   '$out',
   '$merge',
@@ -63,10 +52,8 @@ function aggregate(ctx: CommandContext): Doc {
       filter = first.$match;
       rest = stages.slice(1);
     }
-    const mutating = rest.some((s) => !NON_MUTATING.has(Object.keys(s)[0]!));
-    input = ctx.view
-      .match(coll, filter, undefined, ctx.cmd.collation)
-      .map((m) => (mutating ? cloneDoc(m.doc) : m.doc));
+    // stored documents go in as they are: runPipeline copies them when a stage could edit them
+    input = ctx.view.match(coll, filter, undefined, ctx.cmd.collation).map((m) => m.doc);
   } else if (target === 1) {
     ns = `${ctx.db}.$cmd.aggregate`;
   } else {

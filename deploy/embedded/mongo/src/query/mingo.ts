@@ -63,15 +63,20 @@ export function compileFilter(filter: unknown, collation?: unknown): Matcher {
   return (doc) => wrap('query failed', () => q.test(doc));
 }
 
+/** Stages that only read their input documents (never edit them in place). */
+const READ_ONLY_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count', '$group', '$sortByCount']);
+
 /**
  * Runs a pipeline over stored documents. Some mingo stages ($project exclusions, $unset, …)
  * edit their input in place, so inputs are cloned: a read must never change what is stored.
+ * Pipelines made only of read-only stages (e.g. countDocuments' $match + $group) skip the copy.
  */
 export function runPipeline(docs: Doc[], pipeline: Doc[], options: Partial<Options> = {}): Doc[] {
+  const readOnly = pipeline.every((stage) => READ_ONLY_STAGES.has(Object.keys(stage)[0] ?? ''));
   return wrap('aggregation failed', () =>
     new Aggregator(pipeline, {
       ...MINGO_OPTIONS,
-      processingMode: ProcessingMode.CLONE_INPUT,
+      processingMode: readOnly ? ProcessingMode.CLONE_OFF : ProcessingMode.CLONE_INPUT,
       ...options,
     }).run(docs),
   ) as Doc[];
