@@ -1,0 +1,10 @@
+export { type LicensingConfig, loadConfig } from './config.ts';
+export {
+  decideLicensing,
+  type LicensingChange,
+  type LicensingContext,
+  type LicensingDecision,
+  type LicensingSettings,
+} from './domain/decide.ts';
+export { LicensingStore } from './licenses/store.ts';
+export { LICENSING_GROUP_ID, type RunningLicensing, startLicensing } from './service.ts';
