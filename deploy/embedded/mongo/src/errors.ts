@@ -9,6 +9,7 @@ export const ErrorCodes = {
   Unauthorized: 13,
   InvalidBSON: 22,
   NamespaceNotFound: 26,
+  ConflictingUpdateOperators: 40,
   IndexNotFound: 27,
   CursorNotFound: 43,
   NamespaceExists: 48,

@@ -198,6 +198,10 @@ describe('insert / update / replace / delete', () => {
       .updateOne({ _id: 't' }, { $inc: { n: 'one' } } as AnyDoc)
       .catch((e: unknown) => e)) as MongoServerError;
     expect(arg.code).toBe(14);
+    const conflict = (await users()
+      .updateOne({ _id: 't' }, { $set: { 'list.0': 2 }, $push: { list: 3 } } as AnyDoc)
+      .catch((e: unknown) => e)) as MongoServerError;
+    expect(conflict.code).toBe(40);
     expect(await users().findOne({ _id: 't' })).toEqual({ _id: 't', name: 'x', list: [1] });
   });
 

@@ -59,7 +59,28 @@ export function updateKind(u: unknown): UpdateKind {
       );
     }
   }
+  checkPathConflicts(u);
   return 'operators';
+}
+
+/** Two operators (or two fields of one) touching the same path or a path and its prefix: code 40. */
+function checkPathConflicts(u: Doc): void {
+  const seen: string[] = [];
+  for (const [op, fields] of Object.entries(u)) {
+    for (const path of Object.keys(fields as Doc)) {
+      const targets = op === '$rename' ? [path, String((fields as Doc)[path])] : [path];
+      for (const p of targets) {
+        const clash = seen.find((q) => q === p || q.startsWith(`${p}.`) || p.startsWith(`${q}.`));
+        if (clash !== undefined) {
+          throw new CommandError(
+            'ConflictingUpdateOperators',
+            `Updating the path '${p}' would create a conflict at '${clash.length < p.length ? clash : p}'`,
+          );
+        }
+        seen.push(p);
+      }
+    }
+  }
 }
 
 function immutableId(): CommandError {
