@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { type Document, deserialize, Long, serialize, UUID } from 'bson';
 import type { MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crc32c } from '../src/wire/protocol.ts';
 import { type AnyDoc, type Harness, startHarness } from './helpers.ts';
 
 const logs: string[] = [];
@@ -191,6 +192,25 @@ describe('garbage input', () => {
     const dup = await exchange(sock, frame(OP_MSG, Buffer.concat([head, dupBody, seq, seqBody])));
     expect(dup.reply?.ok).toBe(0);
     expect(await ping(sock)).toEqual({ ok: 1 });
+    sock.destroy();
+  });
+
+  it('verifies an OP_MSG CRC-32C checksum when one is present', async () => {
+    const sock = await open();
+    const withSum = (corrupt: boolean): Buffer => {
+      const msg = opMsg({ ping: 1, $db: 'admin' }, 1);
+      const full = Buffer.concat([msg, Buffer.alloc(4)]);
+      full.writeInt32LE(full.length, 0);
+      full.writeUInt32LE(
+        (crc32c(full.subarray(0, full.length - 4)) ^ (corrupt ? 1 : 0)) >>> 0,
+        full.length - 4,
+      );
+      return full;
+    };
+    expect((await exchange(sock, withSum(false))).reply).toEqual({ ok: 1 });
+    const bad = await exchange(sock, withSum(true));
+    expect(bad.reply?.ok).toBe(0);
+    expect(String(bad.reply?.errmsg)).toContain('checksum');
     sock.destroy();
   });
 

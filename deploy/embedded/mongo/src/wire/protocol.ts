@@ -57,6 +57,23 @@ function cstring(msg: Buffer, off: number, end: number): { value: string; next: 
   return { value: msg.toString('utf8', off, nul), next: nul + 1 };
 }
 
+const CRC32C_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32C (Castagnoli), the optional OP_MSG checksum over everything before it. */
+export function crc32c(buf: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < buf.length; i++) c = CRC32C_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
 export interface OpMsg {
   flags: number;
   /** body with document sequences folded in under their identifiers */
@@ -71,6 +88,9 @@ export function parseOpMsg(msg: Buffer): OpMsg {
     throw new MessageError(`Unrecognized OP_MSG flags ${flags}`);
   }
   const end = flags & FLAG_CHECKSUM_PRESENT ? msg.length - 4 : msg.length;
+  if (flags & FLAG_CHECKSUM_PRESENT && crc32c(msg.subarray(0, end)) !== msg.readUInt32LE(end)) {
+    throw new MessageError('OP_MSG checksum mismatch');
+  }
   let off = HEADER_SIZE + 4;
   let body: Doc | undefined;
   const sequences: [string, Doc[]][] = [];
