@@ -232,4 +232,66 @@ describe('transactions', () => {
     expect((await coll('ledger').findOne({ ref: 'x' }))?._id).toBe('C');
     await coll('ledger').dropIndexes();
   });
+
+  it('keeps concurrent transfers atomic: balances are conserved and every transfer lands once', async () => {
+    const accounts = 5;
+    const workers = 4;
+    const transfersEach = 25;
+    const initial = 1_000;
+    await coll('accounts').insertMany(
+      Array.from({ length: accounts }, (_, i) => ({ _id: `acct${i}`, balance: initial })),
+    );
+    let seed = 42;
+    const rand = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const plan = Array.from({ length: workers }, () =>
+      Array.from({ length: transfersEach }, () => {
+        const from = rand(accounts);
+        return {
+          from: `acct${from}`,
+          to: `acct${(from + 1 + rand(accounts - 1)) % accounts}`,
+          amount: 1 + rand(20),
+        };
+      }),
+    );
+    await Promise.all(
+      plan.map(async (transfers, w) => {
+        const session = h.client.startSession();
+        try {
+          for (const [i, t] of transfers.entries()) {
+            await session.withTransaction(async () => {
+              const src = await coll('accounts').findOne({ _id: t.from }, { session });
+              await coll('accounts').updateOne(
+                { _id: t.from },
+                { $set: { balance: src!.balance - t.amount } },
+                { session },
+              );
+              const dst = await coll('accounts').findOne({ _id: t.to }, { session });
+              await coll('accounts').updateOne(
+                { _id: t.to },
+                { $set: { balance: dst!.balance + t.amount } },
+                { session },
+              );
+              await coll('ledger').insertOne({ _id: `w${w}-t${i}`, ...t }, { session });
+            });
+          }
+        } finally {
+          await session.endSession();
+        }
+      }),
+    );
+    const balances = await coll('accounts').find().toArray();
+    expect(balances.reduce((sum, a) => sum + a.balance, 0)).toBe(accounts * initial);
+    const expected = new Map<string, number>(
+      Array.from({ length: accounts }, (_, i) => [`acct${i}`, initial]),
+    );
+    for (const t of plan.flat()) {
+      expected.set(t.from, expected.get(t.from)! - t.amount);
+      expected.set(t.to, expected.get(t.to)! + t.amount);
+    }
+    expect(Object.fromEntries(balances.map((a) => [a._id, a.balance]))).toEqual(Object.fromEntries(expected));
+    expect(await coll('ledger').countDocuments()).toBe(workers * transfersEach);
+  });
 });
