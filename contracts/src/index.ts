@@ -8,6 +8,7 @@ export * from './kafka-message.ts';
 export * from './lifecycle.ts';
 export * from './org-changes.ts';
 export * from './outcomes.ts';
+export * from './read-models/audit.ts';
 export * from './scim/error.ts';
 export * from './scim/filter.ts';
 export * from './scim/filter-clauses.ts';

@@ -1,6 +1,6 @@
-import { type Command, scimErrors, type TopicKey } from '@roster/contracts';
+import { type AuditEntry, type Command, scimErrors, type TopicKey } from '@roster/contracts';
 import type { Publisher } from '@roster/service-kit';
-import type { AuditEntry, AuditTrail } from '../audit/audit-trail.ts';
+import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { GroupsDirectory } from '../directory/groups.ts';
 import { isDuplicateKey, type UsersDirectory } from '../directory/users.ts';
 import type { CommandLedger, LedgerEntry } from '../ledger/ledger.ts';

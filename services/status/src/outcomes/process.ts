@@ -1,7 +1,7 @@
-import type { LifecycleEvent, StepOutcome } from '@roster/contracts';
+import type { AuditEntry, LifecycleEvent, StepOutcome } from '@roster/contracts';
 import type { Publisher } from '@roster/service-kit';
 import type { Collection, Db } from 'mongodb';
-import type { AuditEntry, AuditTrail } from '../audit/audit-trail.ts';
+import type { AuditTrail } from '../audit/audit-trail.ts';
 import { resultMessage } from '../commands/messages.ts';
 import type { UsersDirectory } from '../directory/users.ts';
 import { commandCompletion } from '../domain/provisioning/completion.ts';
