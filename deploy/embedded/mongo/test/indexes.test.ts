@@ -1,6 +1,6 @@
 import { MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness, waitFor } from './helpers.ts';
+import { type AnyDoc, type Harness, startHarness, waitFor } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -78,6 +78,26 @@ describe('indexes', () => {
       tenant: 't1',
       externalId: 'e2',
     });
+  });
+
+  it('indexes every array element (multikey) for uniqueness and lookups', async () => {
+    const c = db().collection<AnyDoc>('multikey');
+    await c.createIndex({ aliases: 1 }, { unique: true });
+    await c.insertOne({ _id: 'm1', aliases: ['a', 'b', 'b'] });
+    const err = (await c
+      .insertOne({ _id: 'm2', aliases: ['c', 'b'] })
+      .catch((e: unknown) => e)) as MongoServerError;
+    expect(err.code).toBe(11000);
+    expect(err.keyValue).toEqual({ aliases: 'b' });
+    await c.insertOne({ _id: 'm3', aliases: ['c'] });
+    const before = await scanned();
+    expect((await c.findOne({ aliases: 'b' }))?._id).toBe('m1');
+    expect((await scanned()) - before).toBe(1);
+    await c.updateOne({ _id: 'm1' }, { $pull: { aliases: 'b' } } as AnyDoc);
+    await c.insertOne({ _id: 'm4', aliases: ['b'] });
+    expect(
+      (await c.find({ aliases: { $in: ['a', 'b'] } }, { sort: { _id: 1 } }).toArray()).map((d) => d._id),
+    ).toEqual(['m1', 'm4']);
   });
 
   it('sparse unique indexes ignore documents without the field', async () => {

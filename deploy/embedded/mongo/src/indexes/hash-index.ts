@@ -94,6 +94,13 @@ export class HashIndex {
     const out: string[][] = [];
     let combos = [''];
     for (const vals of perField) {
+      if (vals.length === 1) {
+        // the common case (no array on the path): no de-duplication needed
+        const k = keyOf(vals[0], this.fold);
+        combos = combos.map((c) => `${c}${k.length}:${k}`);
+        out.push(combos);
+        continue;
+      }
       const next = new Set<string>();
       const seen = new Set<string>();
       for (const v of vals) {
