@@ -46,7 +46,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+// Request handling never throws out of the event loop; these are last-resort guards so one bad
+// input can never take the store down for everyone else.
 process.on('uncaughtException', (err) => log(`uncaught exception (continuing): ${err.stack ?? err.message}`));
+process.on('unhandledRejection', (err) => log(`unhandled rejection (continuing): ${String(err)}`));
 main().catch((err: unknown) => {
   log(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
