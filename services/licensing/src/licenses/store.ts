@@ -33,6 +33,9 @@ const retryable = (err: unknown): boolean =>
       err.hasErrorLabel('TransientTransactionError') ||
       err.hasErrorLabel('UnknownTransactionCommitResult')));
 
+/** Test hook: runs inside the transaction after its writes, before the commit (throw to crash there). */
+export type BeforeCommit = (decision: LicensingDecision) => void | Promise<void>;
+
 export interface ApplyResult {
   /** The outcome to publish for this change (stored, so a redelivery publishes the same one). */
   outcome: LicensingOutcomeRecord;
@@ -47,11 +50,13 @@ export interface ApplyResult {
  */
 export class LicensingStore {
   readonly #client: MongoClient;
+  readonly #beforeCommit: BeforeCommit | undefined;
   readonly licenses: Collection<LicenseDocument>;
   readonly seats: Collection<LicenseSeatsDocument>;
 
-  constructor(client: MongoClient, db: Db) {
+  constructor(client: MongoClient, db: Db, options: { beforeCommit?: BeforeCommit } = {}) {
     this.#client = client;
+    this.#beforeCommit = options.beforeCommit;
     this.licenses = db.collection<LicenseDocument>(LICENSES_COLLECTION);
     this.seats = db.collection<LicenseSeatsDocument>(LICENSE_SEATS_COLLECTION);
   }
@@ -139,6 +144,7 @@ export class LicensingStore {
       }
     }
     await this.licenses.replaceOne({ _id: decision.next._id }, decision.next, { upsert: true, session });
+    await this.#beforeCommit?.(decision);
     return decision;
   }
 }
