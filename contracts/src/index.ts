@@ -22,3 +22,4 @@ export * from './tenancy.ts';
 export * from './topics.ts';
 export * from './validate.ts';
 export * from './read-models/licensing.ts';
+export * from './read-models/membership.ts';

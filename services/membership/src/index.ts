@@ -1,0 +1,13 @@
+export { loadConfig, type MembershipConfig } from './config.ts';
+export * from './domain/desired.ts';
+export {
+  MEMBERSHIP_GROUP_ID,
+  MEMBERSHIP_ORG_GROUP_ID,
+  type RunningMembership,
+  startMembership,
+} from './service.ts';
+export {
+  GROUPS_PROJECTION_COLLECTION,
+  ORG_EVENTS_COLLECTION,
+  USERS_PROJECTION_COLLECTION,
+} from './store/store.ts';
