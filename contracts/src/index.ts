@@ -23,3 +23,4 @@ export * from './topics.ts';
 export * from './validate.ts';
 export * from './read-models/licensing.ts';
 export * from './read-models/membership.ts';
+export * from './read-models/content.ts';

@@ -1,0 +1,89 @@
+import type { ContentItemDocument } from '@roster/contracts';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ContentStore } from './store.ts';
+
+/** The JSON an item is shown as (the admin API's `{id, title, ownerUserId, folder}` plus the rest). */
+export const itemJson = (item: ContentItemDocument) => ({
+  id: item._id,
+  tenant: item.tenant,
+  ownerUserId: item.ownerUserId,
+  title: item.title,
+  kind: item.kind,
+  folder: item.folder,
+  createdAt: item.createdAt,
+  ...(item.transfer ? { transfer: item.transfer } : {}),
+});
+
+const nonEmpty = { type: 'string', minLength: 1, maxLength: 1024 } as const;
+const itemProperties = {
+  ownerUserId: nonEmpty,
+  title: nonEmpty,
+  kind: { type: 'string', enum: ['video', 'folder'] },
+  folder: { type: ['string', 'null'], maxLength: 1024 },
+} as const;
+
+interface ItemBody {
+  ownerUserId: string;
+  title: string;
+  kind?: 'video' | 'folder';
+  folder?: string | null;
+}
+
+export const MAX_BULK_ITEMS = 10_000;
+
+/**
+ * Development seeding only (ROSTER_DEV_MODE=true): since this service is the only writer of
+ * `content_items`, the admin API's `POST /admin/v1/orgs/{orgId}/content` forwards here.
+ */
+export const buildHttp = (store: ContentStore): FastifyInstance => {
+  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
+  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    return reply.code(status).send({ error: status === 500 ? 'internal error' : err.message });
+  });
+  app.post<{ Body: ItemBody & { tenant: string } }>(
+    '/internal/content',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['tenant', 'ownerUserId', 'title'],
+          additionalProperties: false,
+          properties: { tenant: nonEmpty, ...itemProperties },
+        },
+      },
+    },
+    async (req, reply) => reply.code(201).send(itemJson(await store.createItem(req.body))),
+  );
+  app.post<{ Body: { tenant: string; items: ItemBody[] } }>(
+    '/internal/content/bulk',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['tenant', 'items'],
+          additionalProperties: false,
+          properties: {
+            tenant: nonEmpty,
+            items: {
+              type: 'array',
+              maxItems: MAX_BULK_ITEMS,
+              items: {
+                type: 'object',
+                required: ['ownerUserId', 'title'],
+                additionalProperties: false,
+                properties: itemProperties,
+              },
+            },
+          },
+        },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send({ items: (await store.createItems(req.body.tenant, req.body.items)).map(itemJson) }),
+  );
+  app.get('/internal/health', async () => ({ ok: true }));
+  return app;
+};
