@@ -216,14 +216,12 @@ describe('garbage input', () => {
 
   it('executes a moreToCome (w:0) write without replying', async () => {
     const sock = await open();
-    const out = await exchange(
-      sock,
+    // the unacknowledged insert and a ping back to back: the first reply on the wire is the ping's
+    sock.write(
       opMsg({ insert: 'fire', documents: [{ _id: 'f1' }], $db: 'garbage', writeConcern: { w: 0 } }, 1 << 1),
-      300,
     );
-    expect(out.reply).toBeUndefined();
-    expect(out.closed).toBe(false);
-    expect(await ping(sock)).toEqual({ ok: 1 });
+    const out = await exchange(sock, opMsg({ ping: 1, $db: 'admin' }));
+    expect(out.reply).toEqual({ ok: 1 });
     sock.destroy();
     expect(await h.client.db('garbage').collection<AnyDoc>('fire').findOne({ _id: 'f1' })).toEqual({
       _id: 'f1',
