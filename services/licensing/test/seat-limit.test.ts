@@ -1,0 +1,252 @@
+import {
+  LICENSE_SEATS_COLLECTION,
+  LICENSES_COLLECTION,
+  type License,
+  type LicenseDocument,
+  type LicenseSeatsDocument,
+  type StepOutcome,
+  TOPICS,
+  type UserChanged,
+} from '@roster/contracts';
+import { createPublisher, type Publisher } from '@roster/service-kit';
+import { Partitioners, type Producer } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LicensingSettings, seatLimitMessage } from '../src/domain/decide.ts';
+import { LicensingStore } from '../src/licenses/store.ts';
+import { processDirectoryChange } from '../src/process.ts';
+import { LICENSING_GROUP_ID, type RunningLicensing, startLicensing } from '../src/service.ts';
+import {
+  type Collector,
+  collectOutcomes,
+  createOrganization,
+  createProducer,
+  type Infra,
+  newUserId,
+  PARTITIONS,
+  produceChanges,
+  quietLog,
+  type SeatCounts,
+  snapshot,
+  startInfra,
+  userChanged,
+  waitFor,
+  waitForOutcome,
+} from './helpers.ts';
+
+const FULL: License = 'org-full-license';
+const REPLICAS = 3;
+
+let infra: Infra;
+const replicas: RunningLicensing[] = [];
+let producer: Producer;
+let outcomes: Collector<StepOutcome>;
+
+const licenses = () => infra.db.collection<LicenseDocument>(LICENSES_COLLECTION);
+const seats = () => infra.db.collection<LicenseSeatsDocument>(LICENSE_SEATS_COLLECTION);
+const seatsOf = async (tenant: string): Promise<SeatCounts> =>
+  Object.fromEntries((await seats().find({ tenant }).toArray()).map((s) => [s.license, s.inUse]));
+const holders = (tenant: string, license: License) => licenses().countDocuments({ tenant, license });
+
+/** The partition kafkajs's default partitioner picks for a key (what the status service's producer does). */
+const partitionOf = (key: string): number =>
+  Partitioners.DefaultPartitioner()({
+    topic: TOPICS.directoryChanges.name,
+    partitionMetadata: Array.from({ length: PARTITIONS }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+    })) as never,
+    message: { key, value: null },
+  });
+
+/** `perPartition` user ids for each partition of the directory-changes topic. */
+const usersSpreadOverPartitions = (tenant: string, perPartition: number): string[] => {
+  const buckets: string[][] = Array.from({ length: PARTITIONS }, () => []);
+  while (buckets.some((b) => b.length < perPartition)) {
+    const id = newUserId();
+    const bucket = buckets[partitionOf(`${tenant}:${id}`)]!;
+    if (bucket.length < perPartition) bucket.push(id);
+  }
+  return buckets.flat();
+};
+
+beforeAll(async () => {
+  infra = await startInfra();
+});
+
+afterAll(async () => {
+  await outcomes?.stop();
+  await producer?.disconnect();
+  await Promise.all(replicas.map((r) => r.stop()));
+  await infra?.close();
+});
+
+describe('seat limits under concurrency', () => {
+  it('several replicas creating users of one org on every partition take exactly the limit', async () => {
+    for (let i = 0; i < REPLICAS; i++) replicas.push(await startLicensing(infra.config(), quietLog()));
+    await Promise.all(replicas.map((r) => r.ready));
+    const admin = infra.kafka.admin();
+    await admin.connect();
+    await waitFor(
+      async () => {
+        const { groups } = await admin.describeGroups([LICENSING_GROUP_ID]);
+        const group = groups[0];
+        return group?.state === 'Stable' && group.members.length === REPLICAS;
+      },
+      { what: `${REPLICAS} replicas in a stable group` },
+    );
+    await admin.disconnect();
+    producer = await createProducer(infra.kafka);
+    outcomes = await collectOutcomes(infra.kafka);
+
+    const limit = 4;
+    const org = await createOrganization(infra.db, { seatLimits: { [FULL]: limit } });
+    const ids = usersSpreadOverPartitions(org._id, limit);
+    const changes = ids.map((id) => userChanged(org._id, 1, snapshot(id, { userType: FULL })));
+    const partitions = await produceChanges(producer, changes);
+    expect(new Set(partitions).size).toBe(PARTITIONS);
+
+    const answers = await Promise.all(changes.map((c) => waitForOutcome(outcomes.messages, c)));
+    const succeeded = answers.filter((a) => a.data.result === 'succeeded');
+    const rejected = answers.filter((a) => a.data.result === 'rejected');
+    expect(succeeded).toHaveLength(limit);
+    expect(rejected).toHaveLength(ids.length - limit);
+    for (const answer of rejected) {
+      expect(answer.data.reason).toEqual({
+        code: 'seat_limit_reached',
+        message: seatLimitMessage(FULL, limit, limit),
+      });
+      expect(answer.data.state).toEqual({ step: 'licensing', license: null, role: 'member' });
+    }
+    expect(await seatsOf(org._id)).toEqual({ [FULL]: limit });
+    expect(await holders(org._id, FULL)).toBe(limit);
+    expect(await licenses().countDocuments({ tenant: org._id, license: null, requestedLicense: FULL })).toBe(
+      ids.length - limit,
+    );
+  });
+
+  it('concurrent claims through separate connections never exceed the limit (create and license change)', async () => {
+    const limit = 5;
+    const org = await createOrganization(infra.db, { seatLimits: { [FULL]: limit } });
+    const settings: LicensingSettings = { defaultLicense: org.defaultLicense, seatLimits: org.seatLimits };
+    const clients = await Promise.all(
+      Array.from({ length: REPLICAS }, async () => {
+        const client = new MongoClient(infra.store.url);
+        await client.connect();
+        return client;
+      }),
+    );
+    const stores = clients.map((c) => new LicensingStore(c, c.db(infra.database)));
+    const now = () => new Date().toISOString();
+    const users = Array.from({ length: limit * 3 }, () => newUserId());
+    try {
+      // Everyone starts on the default license, then all ask for a full seat at once.
+      const created = await Promise.all(
+        users.map((id, i) =>
+          stores[i % stores.length]!.apply(
+            { tenant: org._id, commandId: `c-${id}`, sequence: 1, time: now(), user: snapshot(id) },
+            settings,
+            now,
+          ),
+        ),
+      );
+      expect(created.every((r) => r.outcome.result === 'succeeded')).toBe(true);
+      const changed = await Promise.all(
+        users.map((id, i) =>
+          stores[(i + 1) % stores.length]!.apply(
+            {
+              tenant: org._id,
+              commandId: `u-${id}`,
+              sequence: 2,
+              time: now(),
+              user: snapshot(id, { userType: FULL }),
+            },
+            settings,
+            now,
+          ),
+        ),
+      );
+      const granted = changed.filter((r) => r.outcome.result === 'succeeded');
+      expect(granted).toHaveLength(limit);
+      expect(changed.filter((r) => r.outcome.result === 'rejected')).toHaveLength(users.length - limit);
+      for (const r of changed)
+        expect(r.outcome.license).toBe(r.outcome.result === 'succeeded' ? FULL : org.defaultLicense);
+      expect(await seatsOf(org._id)).toEqual({ [FULL]: limit, [org.defaultLicense]: users.length - limit });
+      expect(await holders(org._id, FULL)).toBe(limit);
+      expect(await holders(org._id, org.defaultLicense)).toBe(users.length - limit);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+
+  it('a crash between the seat write and the license write leaks no seat; the redelivery repairs', async () => {
+    const org = await createOrganization(infra.db, { seatLimits: { [FULL]: 1 } });
+    const settings: LicensingSettings = { defaultLicense: org.defaultLicense, seatLimits: org.seatLimits };
+    const now = () => new Date().toISOString();
+    const crashing = new LicensingStore(infra.mongo, infra.db, {
+      beforeCommit: () => {
+        throw new Error('process killed');
+      },
+    });
+    const store = new LicensingStore(infra.mongo, infra.db);
+    const id = newUserId();
+    const create = { tenant: org._id, commandId: 'c1', sequence: 1, time: now(), user: snapshot(id) };
+    const upgrade = { ...create, commandId: 'c2', sequence: 2, user: snapshot(id, { userType: FULL }) };
+
+    await expect(crashing.apply(create, settings, now)).rejects.toThrow('process killed');
+    expect(await licenses().findOne({ _id: id })).toBeNull();
+    expect(await seatsOf(org._id)).toEqual({});
+
+    expect((await store.apply(create, settings, now)).outcome.license).toBe(org.defaultLicense);
+    await expect(crashing.apply(upgrade, settings, now)).rejects.toThrow('process killed');
+    expect(await licenses().findOne({ _id: id })).toMatchObject({ sequence: 1, license: org.defaultLicense });
+    expect(await seatsOf(org._id)).toEqual({ [org.defaultLicense]: 1 });
+
+    const redelivered = await store.apply(upgrade, settings, now);
+    expect(redelivered).toMatchObject({ redelivery: false, outcome: { result: 'succeeded', license: FULL } });
+    expect(await store.apply(upgrade, settings, now)).toMatchObject({
+      redelivery: true,
+      outcome: redelivered.outcome,
+    });
+    expect(await seatsOf(org._id)).toEqual({ [org.defaultLicense]: 0, [FULL]: 1 });
+  });
+
+  it('a crash after the commit but before the outcome is published republishes the same outcome', async () => {
+    const org = await createOrganization(infra.db, {});
+    const store = new LicensingStore(infra.mongo, infra.db);
+    const real: Publisher = await createPublisher(infra.kafka);
+    let failures = 1;
+    const flaky: Pick<Publisher, 'publish'> = {
+      async publish(topic, messages) {
+        if (failures-- > 0) throw new Error('connection lost before publishing');
+        await real.publish(topic, messages);
+      },
+    };
+    const deps = {
+      store,
+      organizations: { get: async () => org },
+      publisher: flaky,
+      log: quietLog(),
+      now: () => new Date().toISOString(),
+    };
+    const change: UserChanged = userChanged(org._id, 1, snapshot(newUserId(), { organizationAdmin: true }));
+    try {
+      await expect(processDirectoryChange(deps, change)).rejects.toThrow('connection lost');
+      expect(await seatsOf(org._id)).toEqual({ [org.defaultLicense]: 1 });
+      await processDirectoryChange(deps, change);
+      const outcome = await waitForOutcome(outcomes.messages, change);
+      expect(outcome.data).toMatchObject({
+        result: 'succeeded',
+        state: { license: org.defaultLicense, role: 'organization-admin' },
+      });
+      expect(await seatsOf(org._id)).toEqual({ [org.defaultLicense]: 1 });
+      expect(await licenses().findOne({ _id: change.data.user.id })).toMatchObject({
+        adminSince: change.time,
+      });
+    } finally {
+      await real.close();
+    }
+  });
+});
