@@ -52,9 +52,9 @@ function startBroker(dataDir: string): Promise<{ proc: ChildProcess; brokers: st
   });
 }
 
-function peakRssMiB(pid: number): number {
+function rssMiB(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 'NaN');
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 'NaN');
   return kb / 1024;
 }
 
@@ -96,6 +96,7 @@ await Promise.all(
 );
 const produceSeconds = (performance.now() - produceStart) / 1000;
 const produced = batches * BATCH;
+const rssAfterProduce = rssMiB(broker.proc.pid!);
 
 // 2. consume
 let consumed = 0;
@@ -121,6 +122,8 @@ if (produced > 0) {
   consumeSeconds = (consumeEnd - consumeStart) / 1000;
   await consumer.disconnect();
 }
+
+const rssAfterConsume = rssMiB(broker.proc.pid!);
 
 // 3. latency at a steady rate
 const latencies: number[] = [];
@@ -161,7 +164,14 @@ while (latencies.length < latencyExpected && Date.now() < deadline)
 await latencyConsumer.disconnect();
 await producer.disconnect();
 
-const rss = peakRssMiB(broker.proc.pid!);
+const rss = rssMiB(broker.proc.pid!);
+const [utime, stime] = fs
+  .readFileSync(`/proc/${broker.proc.pid}/stat`, 'utf8')
+  .split(') ')[1]!
+  .split(' ')
+  .slice(11, 13)
+  .map(Number);
+const brokerCpuSeconds = (utime! + stime!) / 100;
 broker.proc.kill('SIGTERM');
 await new Promise((r) => broker.proc.once('exit', r));
 fs.rmSync(dataDir, { recursive: true, force: true });
@@ -178,6 +188,9 @@ const result = {
   latencyP50Ms: Number(percentile(sorted, 50).toFixed(2)),
   latencyP99Ms: Number(percentile(sorted, 99).toFixed(2)),
   brokerPeakRssMiB: Number(rss.toFixed(1)),
+  brokerCpuSeconds,
+  brokerPeakRssAfterProduceMiB: Number(rssAfterProduce.toFixed(1)),
+  brokerPeakRssAfterConsumeMiB: Number(rssAfterConsume.toFixed(1)),
 };
 console.log(
   `produce: ${result.produceMsgsPerSec} msgs/s (${result.produceMBPerSec} MB/s), ${INFLIGHT} sends in flight`,
@@ -186,6 +199,6 @@ console.log(`consume: ${result.consumeMsgsPerSec} msgs/s`);
 console.log(
   `latency at ${LATENCY_RATE} msgs/s: p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms (${latencies.length}/${latencyExpected} messages)`,
 );
-console.log(`broker peak RSS: ${result.brokerPeakRssMiB} MiB`);
+console.log(`broker peak RSS: ${result.brokerPeakRssMiB} MiB; broker CPU time ${brokerCpuSeconds} s`);
 console.log(JSON.stringify(result));
 process.exit(0);

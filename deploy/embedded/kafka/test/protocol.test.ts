@@ -240,4 +240,47 @@ describe('protocol details (requests encoded by kafkajs, sent over raw sockets)'
     a.close();
     b.close();
   });
+  it('evicts a member that does not rejoin within the rebalance timeout', async () => {
+    const groupId = 'raw-group-timeout';
+    const a = await RawClient.connect(broker.brokers);
+    const b = await RawClient.connect(broker.brokers);
+    const rebalanceTimeout = 500;
+    const join = (cl: RawClient, memberId: string) =>
+      call<JoinResponse>(
+        cl,
+        req.joinGroup({ groupId, memberId, sessionTimeout: 10_000, rebalanceTimeout }),
+        res.joinGroup,
+      );
+    const j1 = await join(a, '');
+    await call(
+      a,
+      req.syncGroup({ groupId, generationId: j1.generationId, memberId: j1.memberId, groupAssignment: [] }),
+      res.syncGroup,
+    );
+    // b joins; a keeps heartbeating (and is told to rejoin) but never does
+    const started = Date.now();
+    const pendingB = join(b, '');
+    await waitFor(async () => {
+      const r = await call<ErrorResponse>(
+        a,
+        req.heartbeat(groupId, j1.generationId, j1.memberId),
+        res.heartbeat,
+      );
+      return r.errorCode === ERR.REBALANCE_IN_PROGRESS;
+    });
+    const jb = await pendingB;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(rebalanceTimeout - 50);
+    expect(jb.errorCode).toBe(0);
+    expect(jb.generationId).toBe(j1.generationId + 1);
+    expect(jb.leaderId).toBe(jb.memberId);
+    expect(jb.members.map((m) => m.memberId)).toEqual([jb.memberId]);
+    const hbA = await call<ErrorResponse>(
+      a,
+      req.heartbeat(groupId, j1.generationId, j1.memberId),
+      res.heartbeat,
+    );
+    expect(hbA.errorCode).toBe(ERR.UNKNOWN_MEMBER_ID);
+    a.close();
+    b.close();
+  });
 });

@@ -188,8 +188,9 @@ export class PartitionLog {
   /** Appends one validated batch (rewriting its base offset); returns the base offset. */
   append(batch: Buffer, producerId = -1, epoch = 0, baseSequence = -1): number {
     if (this.closed) throw new Error('log closed');
-    // a small view into a large request buffer would pin the whole buffer in memory
-    const data = batch.byteLength * 2 < batch.buffer.byteLength ? Buffer.from(batch) : batch;
+    // keep the request's bytes (no copy) unless the batch is a small view that would pin a
+    // much larger request buffer in memory
+    const data = batch.byteLength * 8 < batch.buffer.byteLength ? Buffer.from(batch) : batch;
     const base = this.highWatermark;
     setBatchBaseOffset(data, base);
     const next = base + batchLastOffsetDelta(data) + 1;
