@@ -22,5 +22,5 @@ export * from './tenancy.ts';
 export * from './topics.ts';
 export * from './validate.ts';
 export * from './read-models/licensing.ts';
-export * from './read-models/membership.ts';
 export * from './read-models/content.ts';
+export * from './read-models/membership.ts';
