@@ -265,17 +265,35 @@ describe('decideLicensing', () => {
     expect(later.outcome).toMatchObject({ result: 'succeeded', license: 'org-full-license' });
   });
 
-  it('treats a redelivered or older sequence as a no-op that republishes the stored outcome', () => {
+  it('treats a redelivered sequence as a no-op that republishes the stored outcome', () => {
     const org: LicensingSettings = { ...ORG, seatLimits: { 'org-full-license': 1 } };
     const first = change();
     const second = change({ userType: 'org-full-license' });
     const { decisions, current } = run([first, second], org, { 'org-full-license': 1 });
-    for (const [i, redelivered] of [first, second].entries()) {
-      const decision = decideLicensing(redelivered, ctx({ org, current, seatsInUse: {} }));
-      expect(decision).toEqual({ kind: 'redelivery', outcome: applied(decisions[i]!).outcome });
-    }
-    // A rejected change stays rejected on redelivery even though seats are now free.
-    expect(applied(decisions[1]!).outcome.result).toBe('rejected');
+    const rejected = applied(decisions[1]!).outcome;
+    expect(rejected.result).toBe('rejected');
+    // Stays rejected on redelivery even though seats are now free.
+    const decision = decideLicensing(second, ctx({ org, current, seatsInUse: {} }));
+    expect(decision).toEqual({ kind: 'redelivery', outcome: rejected });
+  });
+
+  it('answers an older sequence with its original result and the current license and role', () => {
+    const org: LicensingSettings = { ...ORG, seatLimits: { 'org-full-license': 1 } };
+    const refused = change({ userType: 'org-full-license' });
+    const promoted = change({ organizationAdmin: true });
+    const { current } = run([refused, promoted], org, { 'org-full-license': 1 });
+    const decision = decideLicensing(refused, ctx({ org, current }));
+    expect(decision).toEqual({
+      kind: 'redelivery',
+      outcome: {
+        sequence: refused.sequence,
+        commandId: refused.commandId,
+        result: 'rejected',
+        reason: { code: 'seat_limit_reached', message: seatLimitMessage('org-full-license', 1, 1) },
+        license: ORG.defaultLicense,
+        role: 'organization-admin',
+      },
+    });
   });
 
   it('answers a sequence older than the kept history with the current state', () => {

@@ -33,7 +33,7 @@ export interface LicensingContext {
 }
 
 export type LicensingDecision =
-  /** The change is at or below the recorded sequence: nothing changes, the outcome is republished. */
+  /** At or below the recorded sequence: nothing changes; the original result is republished. */
   | { kind: 'redelivery'; outcome: LicensingOutcomeRecord }
   | {
       kind: 'apply';
@@ -57,15 +57,19 @@ export const seatLimitMessage = (license: License, limit: number, inUse: number)
 const NO_DEFAULT_LICENSE =
   'The user has no userType and the organization has no default license, so no license could be assigned.';
 
-const redeliveryOutcome = (change: LicensingChange, current: LicenseDocument): LicensingOutcomeRecord =>
-  current.outcomes.find((o) => o.sequence === change.sequence) ?? {
+/**
+ * A change at or below the recorded sequence gets its original result and reason again, with the
+ * user's current license and role: replaying an old change must not roll the provisioning view back.
+ */
+const redeliveryOutcome = (change: LicensingChange, current: LicenseDocument): LicensingOutcomeRecord => {
+  const original = current.outcomes.find((o) => o.sequence === change.sequence) ?? {
     // Older than the history kept: the newer state supersedes whatever this change did.
     sequence: change.sequence,
     commandId: change.commandId,
-    result: 'succeeded',
-    license: current.license,
-    role: current.role,
+    result: 'succeeded' as const,
   };
+  return { ...original, license: current.license, role: current.role };
+};
 
 /**
  * decide(change, state) for the licensing step. Pure: the shell reads the user's document and
