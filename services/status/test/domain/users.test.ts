@@ -109,6 +109,20 @@ describe('user create', () => {
     expect(decision).toEqual({ accepted: true, userId: 'id-1', events: [], status: 201 });
   });
 
+  test('repeating an unchanged create after a step said no (e.g. no seat) asks the steps to retry', () => {
+    const refused = existing('id-1', attributes('ada@x.com'), { needsResync: true });
+    const { decision, state } = run(
+      command('roster.command.user.create.v1', 'new-id', { user: attributes('ada@x.com') }),
+      context({ sameUserName: refused }),
+    );
+    expect(decision).toMatchObject({
+      accepted: true,
+      userId: 'id-1',
+      events: [{ type: 'UserResyncRequested' }],
+    });
+    expect(state).toMatchObject({ version: refused.version + 1, needsResync: false });
+  });
+
   test('an active user with a different profile holding the userName is a uniqueness conflict', () => {
     const current = existing('id-1', attributes('ada@x.com', { title: 'CEO' }));
     const decision = decideUser(

@@ -43,12 +43,26 @@ export const changedAttributes = (before: UserAttributes, after: UserAttributes)
         JSON.stringify(after[name as keyof UserAttributes]),
   );
 
-/** The events that turn `current` into `next` attributes: profile changes, then (de)activation. */
+/**
+ * The events that turn `current` into `next` attributes: profile changes, then (de)activation.
+ * When nothing changes but a step said no last time (e.g. no seat left), the repeat asks the
+ * steps to try again.
+ */
 const transition = (
   current: UserState,
   next: UserAttributes,
   now: string,
   scimDeleted = false,
+): UserEvent[] => {
+  const events = changes(current, next, now, scimDeleted);
+  return events.length === 0 && current.needsResync ? [{ type: 'UserResyncRequested', at: now }] : events;
+};
+
+const changes = (
+  current: UserState,
+  next: UserAttributes,
+  now: string,
+  scimDeleted: boolean,
 ): UserEvent[] => {
   const events: UserEvent[] = [];
   const changed = changedAttributes(current.attributes, { ...next, active: current.attributes.active });
@@ -105,8 +119,9 @@ const decideCreate = (
   }
   const dormant = existing.scimDeleted || !existing.attributes.active;
   if (dormant) return accepted(existing.id, transition(existing, { ...user, active: true }, ctx.now), 201);
-  if (changedAttributes(existing.attributes, user).length === 0 && user.active)
-    return accepted(existing.id, [], 201);
+  if (changedAttributes(existing.attributes, user).length === 0 && user.active) {
+    return accepted(existing.id, transition(existing, user, ctx.now), 201);
+  }
   return rejected(keyConflict(ctx, undefined)!);
 };
 
