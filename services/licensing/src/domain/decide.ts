@@ -104,7 +104,7 @@ export const decideLicensing = (change: LicensingChange, ctx: LicensingContext):
     reason = { code: 'no_default_license', message: NO_DEFAULT_LICENSE };
   } else if (wanted !== held) {
     if (wanted !== null) {
-      const limit = org?.seatLimits[wanted];
+      const limit = org?.seatLimits?.[wanted];
       const inUse = ctx.seatsInUse[wanted] ?? 0;
       if (limit !== undefined && inUse >= limit) {
         license = held;
