@@ -11,8 +11,13 @@ process.stdout.write(
 );
 const shutdown = async (signal: string) => {
   log.info({ signal }, 'stopping');
-  await service.stop();
-  process.exit(0);
+  try {
+    await service.stop();
+    process.exit(0);
+  } catch (err) {
+    log.error({ err }, 'unclean stop');
+    process.exit(1);
+  }
 };
 process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);

@@ -14,6 +14,16 @@ export interface RunnerDeps {
   /** how long a runner holds a transfer without renewing (renewed every batch) */
   leaseMs: number;
   now?: () => Date;
+  /** true once the service is stopping: a running transfer stops between batches (resumed later) */
+  isStopping?: () => boolean;
+}
+
+/** Thrown between batches when the service stops: the message is not committed, its redelivery resumes. */
+export class TransferInterrupted extends Error {
+  constructor(id: string) {
+    super(`transfer ${id} interrupted by shutdown; it resumes on redelivery`);
+    this.name = 'TransferInterrupted';
+  }
 }
 
 export interface RunResult {
@@ -136,5 +146,6 @@ export const runTransfer = async (
     }
     await heartbeat();
     if (deps.batchDelayMs > 0) await sleep(deps.batchDelayMs);
+    if (deps.isStopping?.()) throw new TransferInterrupted(t._id);
   }
 };

@@ -38,7 +38,9 @@ export const startContentTransfer = async (
   await admin.disconnect();
 
   const publisher = await createPublisher(kafka);
+  let stopping = false;
   const deps = {
+    isStopping: () => stopping,
     store,
     publisher,
     log,
@@ -72,6 +74,7 @@ export const startContentTransfer = async (
     url,
     consumer,
     async stop() {
+      stopping = true;
       await http?.close();
       await consumer.stop();
       await publisher.close();
