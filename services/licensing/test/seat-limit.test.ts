@@ -103,7 +103,7 @@ describe('seat limits under concurrency', () => {
 
     const limit = 4;
     const org = await createOrganization(infra.db, { seatLimits: { [FULL]: limit } });
-    const ids = usersSpreadOverPartitions(org._id, limit);
+    const ids = usersSpreadOverPartitions(org._id, limit * 2);
     const changes = ids.map((id) => userChanged(org._id, 1, snapshot(id, { userType: FULL })));
     const partitions = await produceChanges(producer, changes);
     expect(new Set(partitions).size).toBe(PARTITIONS);
