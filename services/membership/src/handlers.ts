@@ -7,15 +7,9 @@ import type {
   WorkspaceChanged,
 } from '@roster/contracts';
 import type { Logger, Publisher } from '@roster/service-kit';
-import { type GroupProjection, groupChangeCandidates, sameWorkspaces } from './domain/desired.ts';
+import { type GroupProjection, groupChangeCandidates } from './domain/desired.ts';
 import { type Cause, groupOutcome, userOutcome } from './outcomes.ts';
-import {
-  type ConvergedUser,
-  isDuplicateKey,
-  type MembershipContext,
-  MembershipStore,
-  projectionId,
-} from './store/store.ts';
+import { type ConvergedUser, isDuplicateKey, type MembershipStore, projectionId } from './store/store.ts';
 
 export interface HandlerDeps {
   store: MembershipStore;
@@ -46,14 +40,6 @@ const orgCauseOf = (change: WorkspaceChanged | OrganizationSettingsChanged): Cau
   causationid: change.id,
   traceparent: change.traceparent,
 });
-
-/** Users (known to the directory) whose reported workspaces differ between actual and desired. */
-const affectedUsers = (context: MembershipContext, candidates: readonly string[]): string[] =>
-  candidates.filter(
-    (userId) =>
-      context.users.get(userId)?.known === true &&
-      !sameWorkspaces(context.actual.get(userId) ?? [], MembershipStore.desired(context, userId)),
-  );
 
 /** One outcome per affected user, from the converged (stored) state. */
 const userOutcomes = (
@@ -134,8 +120,7 @@ export const handleGroupChanged = async (deps: HandlerDeps, change: GroupChanged
     deleted: change.data.change === 'deleted',
   };
   const candidates = groupChangeCandidates(stored, next);
-  const context = await deps.store.load(tenant, candidates, next);
-  const affected = affectedUsers(context, candidates);
+  const affected = await deps.store.affected(tenant, candidates, next);
   try {
     const written = await deps.store.groups.updateOne(
       { _id, sequence: { $lt: sequence } },
@@ -182,8 +167,7 @@ const handleOrgChange = async (
     return;
   }
   const candidates = [...new Set(await candidatesOf())];
-  const context = await deps.store.load(tenant, candidates);
-  const affected = affectedUsers(context, candidates);
+  const affected = await deps.store.affected(tenant, candidates);
   try {
     await deps.store.orgEvents.insertOne({
       _id,

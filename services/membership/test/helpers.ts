@@ -4,6 +4,7 @@ import {
   type GroupChanged,
   ORGANIZATIONS_COLLECTION,
   type OrganizationDocument,
+  type OrganizationSettingsChanged,
   type StepOutcome,
   TOPICS,
   toKafkaRecord,
@@ -219,7 +220,7 @@ export const createProducer = async (kafka: Kafka): Promise<Producer> => {
 export const produce = async (
   producer: Producer,
   topic: 'directoryChanges' | 'orgChanges',
-  ...events: (UserChanged | GroupChanged | WorkspaceChanged)[]
+  ...events: (UserChanged | GroupChanged | WorkspaceChanged | OrganizationSettingsChanged)[]
 ): Promise<void> => {
   await producer.send({ topic: TOPICS[topic].name, acks: -1, messages: events.map(toKafkaRecord) });
 };

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
+  envelope,
+  ORGANIZATIONS_COLLECTION,
+  type OrganizationDocument,
   type StepOutcome,
   WORKSPACE_MEMBERS_COLLECTION,
   type WorkspaceDocument,
@@ -8,6 +11,7 @@ import {
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningMembership, startMembership } from '../src/service.ts';
+import { CONVERGE_BATCH } from '../src/store/store.ts';
 import {
   collectOutcomes,
   createOrganization,
@@ -342,5 +346,76 @@ describe('membership consumer', () => {
     const [, r2] = await waitOutcomes(renamed.id, 2);
     expect(r2?.data).toEqual(r1?.data);
     expect(stable(await membershipsOf(org._id, id))).toBe(afterRename);
+  });
+
+  it('a group naming users not seen yet applies to them when their first change arrives', async () => {
+    const org = await createOrganization(infra.db, { autoCapture: false });
+    const qa = await createWorkspace(infra.db, org._id, 'QA');
+    const id = randomUUID();
+    const pushed = groupChanged(org._id, 1, { id: randomUUID(), displayName: qa.name, memberIds: [id] });
+    await produce(producer, 'directoryChanges', pushed);
+    const [groupOnly] = await waitOutcomes(pushed.correlationid, 1);
+    expect(groupOnly?.data.resource.type).toBe('Group');
+    expect(await workspaceIdsOf(org._id, id)).toEqual([]);
+
+    const [provisioned] = await provision(org._id, [id]);
+    const [outcome] = outcomesOf(provisioned?.correlationid ?? '');
+    expect(outcome?.data.state).toEqual({ step: 'membership', workspaces: view(qa) });
+    expect(await workspaceIdsOf(org._id, id)).toEqual([qa._id]);
+  });
+
+  it('re-evaluates default memberships when the org turns auto-capture on', async () => {
+    const org = await createOrganization(infra.db, { autoCapture: false, domains: ['example.com'] });
+    const general = await createWorkspace(infra.db, org._id, 'General', true);
+    const [listed, unlisted] = [randomUUID(), randomUUID()];
+    await provision(org._id, [listed]);
+    await provision(org._id, [unlisted], { email: `${unlisted}@elsewhere.io` });
+    expect(await workspaceIdsOf(org._id, listed)).toEqual([]);
+
+    await infra.db
+      .collection<OrganizationDocument>(ORGANIZATIONS_COLLECTION)
+      .updateOne({ _id: org._id }, { $set: { autoCapture: true } });
+    const changed = envelope(
+      'roster.org.settings.changed.v1',
+      { source: '/roster/ingress', tenant: org._id, subject: org._id, correlationid: randomUUID() },
+      {
+        defaultLicense: org.defaultLicense,
+        seatLimits: {},
+        autoCapture: true,
+        domains: org.domains,
+        roleType: org.roleType,
+      },
+    );
+    await produce(producer, 'orgChanges', changed);
+    const [outcome] = await waitOutcomes(changed.id, 1);
+    expect(outcome?.data).toMatchObject({
+      commandId: changed.id,
+      resource: { type: 'User', id: listed, sequence: 1 },
+      state: { step: 'membership', workspaces: view(general) },
+    });
+    expect(await workspaceIdsOf(org._id, listed)).toEqual([general._id]);
+    expect(await workspaceIdsOf(org._id, unlisted)).toEqual([]);
+  });
+
+  it('applies a group larger than one convergence batch', async () => {
+    const org = await createOrganization(infra.db, { autoCapture: false });
+    const all = await createWorkspace(infra.db, org._id, 'All hands');
+    const ids = Array.from({ length: CONVERGE_BATCH + CONVERGE_BATCH / 2 }, () => randomUUID());
+    await provision(org._id, ids);
+    const pushed = groupChanged(org._id, 1, { id: randomUUID(), displayName: all.name, memberIds: ids });
+    await produce(producer, 'directoryChanges', pushed);
+    const outcomes = await waitOutcomes(pushed.correlationid, ids.length + 1);
+    expect(outcomes.filter((o) => o.data.resource.type === 'User').length).toBe(ids.length);
+    expect(await members().countDocuments({ tenant: org._id, workspaceId: all._id })).toBe(ids.length);
+
+    const removed = groupChanged(
+      org._id,
+      2,
+      { id: pushed.data.group.id, displayName: all.name, memberIds: [] },
+      'deleted',
+    );
+    await produce(producer, 'directoryChanges', removed);
+    await waitOutcomes(removed.correlationid, ids.length + 1);
+    expect(await members().countDocuments({ tenant: org._id })).toBe(0);
   });
 });

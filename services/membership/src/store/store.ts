@@ -14,6 +14,7 @@ import {
   desiredMemberships,
   type GroupProjection,
   planConvergence,
+  sameWorkspaces,
   type UserProjection,
   type WorkspaceRef,
 } from '../domain/desired.ts';
@@ -81,7 +82,8 @@ export interface ConvergedUser {
   memberships: DesiredMembership[];
 }
 
-const CHUNK = 500;
+/** Users converged per round trip (reads and writes are batched per chunk). */
+export const CONVERGE_BATCH = 500;
 const MAX_ATTEMPTS = 25;
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
@@ -177,7 +179,7 @@ export class MembershipStore {
    * BEFORE converging them. Unknown users get a placeholder so the bump is never lost.
    */
   async bump(tenant: string, userIds: readonly string[]): Promise<void> {
-    for (const batch of chunks(userIds, CHUNK)) {
+    for (const batch of chunks(userIds, CONVERGE_BATCH)) {
       const ops: AnyBulkWriteOperation<UserDoc>[] = batch.map((userId) => ({
         updateOne: {
           filter: { _id: projectionId(tenant, userId) },
@@ -215,7 +217,7 @@ export class MembershipStore {
    */
   async converge(tenant: string, userIds: readonly string[]): Promise<Map<string, ConvergedUser>> {
     const result = new Map<string, ConvergedUser>();
-    for (const batch of chunks([...new Set(userIds)], CHUNK)) {
+    for (const batch of chunks([...new Set(userIds)], CONVERGE_BATCH)) {
       let pending = batch;
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt >= MAX_ATTEMPTS)
@@ -270,6 +272,24 @@ export class MembershipStore {
       if (!isDuplicateKey(err)) throw err;
       await this.members.bulkWrite(ops, { ordered: false });
     }
+  }
+
+  /**
+   * Users (known to the directory) whose reported workspaces (ids, names) would change if
+   * converged now, with `override` replacing the stored projection of one group.
+   */
+  async affected(tenant: string, userIds: readonly string[], override?: GroupProjection): Promise<string[]> {
+    const out: string[] = [];
+    for (const batch of chunks(userIds, CONVERGE_BATCH)) {
+      const context = await this.load(tenant, batch, override);
+      for (const userId of batch)
+        if (
+          context.users.get(userId)?.known === true &&
+          !sameWorkspaces(context.actual.get(userId) ?? [], MembershipStore.desired(context, userId))
+        )
+          out.push(userId);
+    }
+    return out;
   }
 
   /** A user's current workspaces, one indexed query. */

@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type StepOutcome,
+  TOPICS,
+  WORKSPACE_MEMBERS_COLLECTION,
+  type WorkspaceMemberDocument,
+} from '@roster/contracts';
+import {
+  connectMongo,
+  createKafka,
+  createPublisher,
+  ensureTopics,
+  type MongoHandle,
+  type Publisher,
+} from '@roster/service-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { desiredMemberships, type GroupProjection } from '../src/domain/desired.ts';
+import {
+  type HandlerDeps,
+  handleGroupChanged,
+  handleUserChanged,
+  handleWorkspaceChanged,
+} from '../src/handlers.ts';
+import { type ConvergedUser, MembershipStore, projectionId } from '../src/store/store.ts';
+import {
+  collectOutcomes,
+  createOrganization,
+  createWorkspace,
+  groupChanged,
+  type Infra,
+  type OutcomeLog,
+  quietLog,
+  snapshot,
+  startInfra,
+  userChanged,
+  waitFor,
+  workspaceChanged,
+} from './helpers.ts';
+
+/** A store whose next `converge` calls fail, as if the process died before converging. */
+class CrashingStore extends MembershipStore {
+  crashes = 0;
+  override async converge(tenant: string, userIds: readonly string[]): Promise<Map<string, ConvergedUser>> {
+    if (this.crashes > 0) {
+      this.crashes--;
+      throw new Error('crash before convergence');
+    }
+    return super.converge(tenant, userIds);
+  }
+}
+
+/** A store whose next `load` pauses after reading, until released: a slow converger racing others. */
+class GatedStore extends MembershipStore {
+  gate: Promise<void> | undefined;
+  paused: (() => void) | undefined;
+  override async load(tenant: string, userIds: readonly string[], override?: GroupProjection) {
+    const context = await super.load(tenant, userIds, override);
+    const gate = this.gate;
+    this.gate = undefined;
+    if (gate) {
+      this.paused?.();
+      await gate;
+    }
+    return context;
+  }
+}
+
+/** A publisher whose next `publish` calls fail, as if the process died before publishing. */
+const crashingPublisher = (inner: Publisher) => {
+  const state = { crashes: 0 };
+  const publisher: Publisher = {
+    async publish(topic, messages) {
+      if (state.crashes > 0) {
+        state.crashes--;
+        throw new Error('crash before publish');
+      }
+      await inner.publish(topic, messages);
+    },
+    close: () => inner.close(),
+  };
+  return { publisher, state };
+};
+
+let infra: Infra;
+let mongo: MongoHandle;
+let inner: Publisher;
+let log: OutcomeLog;
+let store: CrashingStore;
+let crashes: { crashes: number };
+let deps: HandlerDeps;
+
+beforeAll(async () => {
+  infra = await startInfra();
+  const kafka = createKafka('membership-recovery-test', infra.config.kafkaBrokers, quietLog());
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, ['directoryChanges', 'orgChanges', 'stepOutcomes'], infra.config.topicPartitions);
+  await admin.disconnect();
+  inner = await createPublisher(kafka);
+  mongo = await connectMongo(infra.config.mongoUrl, infra.config.mongoDatabase);
+  store = new CrashingStore(mongo.db);
+  await store.ensureIndexes();
+  const crashing = crashingPublisher(inner);
+  crashes = crashing.state;
+  deps = { store, publisher: crashing.publisher, log: quietLog() };
+  log = await collectOutcomes(infra.kafka);
+});
+
+afterAll(async () => {
+  await log?.consumer.disconnect();
+  await inner?.close();
+  await mongo?.close();
+  await infra?.close();
+});
+
+const members = () => infra.db.collection<WorkspaceMemberDocument>(WORKSPACE_MEMBERS_COLLECTION);
+const membershipsOf = (tenant: string, userId: string) => members().find({ tenant, userId }).toArray();
+const outcomesOf = (correlationid: string): StepOutcome[] =>
+  log.outcomes.filter((o) => o.correlationid === correlationid);
+const waitOutcomes = (correlationid: string, count: number) =>
+  waitFor(() => (outcomesOf(correlationid).length >= count ? outcomesOf(correlationid) : undefined), {
+    what: `${count} outcomes of ${correlationid}`,
+  });
+const resources = (outcomes: StepOutcome[]) =>
+  outcomes.map((o) => `${o.data.resource.type}:${o.data.resource.id}`).sort();
+
+describe('crash recovery and concurrency', () => {
+  it('a group change that crashed before converging is finished by its redelivery', async () => {
+    const org = await createOrganization(infra.db, { autoCapture: false });
+    const ops = await createWorkspace(infra.db, org._id, 'Ops');
+    const users = [randomUUID(), randomUUID()];
+    for (const id of users) await handleUserChanged(deps, userChanged(org._id, 1, snapshot(id)));
+
+    const change = groupChanged(org._id, 1, { id: randomUUID(), displayName: ops.name, memberIds: users });
+    store.crashes = 1;
+    await expect(handleGroupChanged(deps, change)).rejects.toThrow('crash before convergence');
+    for (const id of users) expect(await membershipsOf(org._id, id)).toEqual([]);
+
+    await handleGroupChanged(deps, change); // the redelivery
+    for (const id of users)
+      expect((await membershipsOf(org._id, id)).map((m) => m.workspaceId)).toEqual([ops._id]);
+    const outcomes = await waitOutcomes(change.correlationid, users.length + 1);
+    expect(resources(outcomes)).toEqual(
+      [...users.map((id) => `User:${id}`), `Group:${change.data.group.id}`].sort(),
+    );
+  });
+
+  it('a group change that crashed before publishing re-publishes the same outcomes, writing nothing', async () => {
+    const org = await createOrganization(infra.db, { autoCapture: false });
+    const ops = await createWorkspace(infra.db, org._id, 'Ops');
+    const id = randomUUID();
+    await handleUserChanged(deps, userChanged(org._id, 1, snapshot(id)));
+
+    const change = groupChanged(org._id, 1, { id: randomUUID(), displayName: ops.name, memberIds: [id] });
+    crashes.crashes = 1;
+    await expect(handleGroupChanged(deps, change)).rejects.toThrow('crash before publish');
+    const converged = await membershipsOf(org._id, id);
+    expect(converged.map((m) => m.workspaceId)).toEqual([ops._id]);
+    expect(outcomesOf(change.correlationid)).toEqual([]);
+
+    await handleGroupChanged(deps, change);
+    const outcomes = await waitOutcomes(change.correlationid, 2);
+    expect(resources(outcomes)).toEqual([`User:${id}`, `Group:${change.data.group.id}`].sort());
+    expect(outcomes.find((o) => o.data.resource.type === 'User')?.data.state).toEqual({
+      step: 'membership',
+      workspaces: [{ id: ops._id, name: ops.name }],
+    });
+    expect(await membershipsOf(org._id, id)).toEqual(converged);
+  });
+
+  it('a user change and a workspace change that crashed are finished by their redeliveries', async () => {
+    const org = await createOrganization(infra.db, { autoCapture: true, domains: ['example.com'] });
+    const general = await createWorkspace(infra.db, org._id, 'General', true);
+    const id = randomUUID();
+    const provisioned = userChanged(org._id, 1, snapshot(id));
+    store.crashes = 1;
+    await expect(handleUserChanged(deps, provisioned)).rejects.toThrow();
+    await handleUserChanged(deps, provisioned);
+    expect((await membershipsOf(org._id, id)).map((m) => m.workspaceId)).toEqual([general._id]);
+    const [outcome] = await waitOutcomes(provisioned.correlationid, 1);
+    expect(outcome?.data.state).toEqual({
+      step: 'membership',
+      workspaces: [{ id: general._id, name: general.name }],
+    });
+
+    const group = { id: randomUUID(), displayName: 'Research', memberIds: [id] };
+    await handleGroupChanged(deps, groupChanged(org._id, 1, group));
+    const research = await createWorkspace(infra.db, org._id, group.displayName);
+    const created = workspaceChanged(research, 'created');
+    store.crashes = 1;
+    await expect(handleWorkspaceChanged(deps, created)).rejects.toThrow();
+    await handleWorkspaceChanged(deps, created);
+    const [linked] = await waitOutcomes(created.id, 1);
+    expect(linked?.data.state).toEqual({
+      step: 'membership',
+      workspaces: [
+        { id: general._id, name: general.name },
+        { id: research._id, name: research.name },
+      ].sort((a, b) => a.name.localeCompare(b.name)),
+    });
+  });
+
+  it('a slow convergence that read stale inputs is redone, so a concurrent removal is never undone', async () => {
+    const org = await createOrganization(infra.db, { autoCapture: false });
+    const alpha = await createWorkspace(infra.db, org._id, 'Alpha');
+    const id = randomUUID();
+    await handleUserChanged(deps, userChanged(org._id, 1, snapshot(id, { active: false })));
+    const group = { id: randomUUID(), displayName: alpha.name, memberIds: [id] };
+    await handleGroupChanged(deps, groupChanged(org._id, 1, group));
+    expect(await membershipsOf(org._id, id)).toEqual([]);
+
+    // the reactivation reads its inputs (the group still lists the user), then stalls
+    const slow = new GatedStore(mongo.db);
+    let release = () => {};
+    slow.gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const paused = new Promise<void>((resolve) => {
+      slow.paused = resolve;
+    });
+    const reactivated = userChanged(org._id, 2, snapshot(id), 'reactivated');
+    const stalled = handleUserChanged({ ...deps, store: slow }, reactivated);
+    await paused;
+
+    // meanwhile the group drops the user, and that change converges completely
+    await handleGroupChanged(deps, groupChanged(org._id, 2, { ...group, memberIds: [] }));
+    expect(await membershipsOf(org._id, id)).toEqual([]);
+
+    // the stalled convergence writes its stale view, sees the rev moved, and converges again
+    release();
+    await stalled;
+    expect(await membershipsOf(org._id, id)).toEqual([]);
+    const [outcome] = await waitOutcomes(reactivated.correlationid, 1);
+    expect(outcome?.data.state).toEqual({ step: 'membership', workspaces: [] });
+  });
+
+  it('converges to the desired state whatever the interleaving of user, group and workspace changes', async () => {
+    const org = await createOrganization(infra.db, { autoCapture: true, domains: ['example.com'] });
+    await createWorkspace(infra.db, org._id, 'General', true);
+    const names = ['Alpha', 'Beta', 'Gamma'];
+    const userIds = Array.from({ length: 12 }, () => randomUUID());
+    const groups = names.map((displayName, i) => ({
+      id: randomUUID(),
+      displayName,
+      memberIds: userIds.filter((_, u) => u % (i + 2) === 0),
+    }));
+    // everything at once: provisions, a deactivation, group pushes and updates, workspaces appearing
+    const workspaces = await Promise.all(
+      names.slice(0, 2).map((name) => createWorkspace(infra.db, org._id, name)),
+    );
+    const work: Promise<void>[] = [
+      ...userIds.map((id, u) =>
+        handleUserChanged(deps, userChanged(org._id, 1, snapshot(id))).then(() =>
+          u % 5 === 0
+            ? handleUserChanged(deps, userChanged(org._id, 2, snapshot(id, { active: false }), 'deactivated'))
+            : undefined,
+        ),
+      ),
+      ...groups.map((g) =>
+        handleGroupChanged(deps, groupChanged(org._id, 1, { ...g, memberIds: g.memberIds.slice(1) })).then(
+          () => handleGroupChanged(deps, groupChanged(org._id, 2, g)),
+        ),
+      ),
+      ...workspaces.map((w) => handleWorkspaceChanged(deps, workspaceChanged(w, 'created'))),
+    ];
+    await Promise.all(work);
+
+    const context = await store.load(org._id, userIds);
+    for (const id of userIds) {
+      const user = await store.users.findOne({ _id: projectionId(org._id, id) });
+      const expected = desiredMemberships({
+        user,
+        rule: context.rule,
+        workspaces: context.workspaces,
+        groups: groups.map((g) => ({
+          groupId: g.id,
+          displayName: g.displayName,
+          memberIds: g.memberIds,
+          deleted: false,
+        })),
+      });
+      const actual = await membershipsOf(org._id, id);
+      expect(
+        actual
+          .map((m) => ({ workspaceId: m.workspaceId, workspaceName: m.workspaceName, sources: m.sources }))
+          .sort((a, b) => a.workspaceName.localeCompare(b.workspaceName)),
+      ).toEqual(expected);
+    }
+    // the topic the outcomes went to is the catalogue's
+    expect(TOPICS.stepOutcomes.name).toBe('roster.step-outcomes.v1');
+  });
+});
