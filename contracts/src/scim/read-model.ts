@@ -20,6 +20,8 @@ export interface StepStatus {
   detail?: string;
   updated: string;
   commandId: string;
+  /** The directory change sequence the step answered; an older report never overrides a newer one. */
+  sequence: number;
 }
 
 /** What the step consumers did for a user, as folded by the status service from their outcomes. */

@@ -17,6 +17,8 @@ export interface Delivery {
   offset: string;
   key: string | null;
   headers: Record<string, string>;
+  /** Tells the group this member is alive during long work on one message (e.g. batch by batch). */
+  heartbeat(): Promise<void>;
 }
 
 export type Handler<K extends TopicKey> = (message: MessageOf<K>, delivery: Delivery) => Promise<void>;
@@ -32,6 +34,7 @@ export interface ConsumerOptions<K extends TopicKey> {
   sessionTimeout?: number;
   heartbeatInterval?: number;
   maxWaitTimeInMs?: number;
+  partitionsConsumedConcurrently?: number;
 }
 
 export interface RunningConsumer {
@@ -76,7 +79,13 @@ const deadLetterOf = (
     id: randomUUID(),
     failedAt: new Date().toISOString(),
     consumerGroup: groupId,
-    origin: { ...delivery },
+    origin: {
+      topic: delivery.topic,
+      partition: delivery.partition,
+      offset: delivery.offset,
+      key: delivery.key,
+      headers: delivery.headers,
+    },
     error: { kind: error.kind, message: error.message },
     value: isText
       ? { encoding: 'utf8', data: utf8 }
@@ -109,13 +118,16 @@ export const runConsumer = async <K extends TopicKey>(
   const ready = readiness(consumer);
   await consumer.run({
     autoCommit: true,
-    eachMessage: async ({ topic: topicName, partition, message }) => {
+    // Partitions are handled in parallel; messages of one partition (one key) stay in order.
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 16,
+    eachMessage: async ({ topic: topicName, partition, message, heartbeat }) => {
       const delivery: Delivery = {
         topic: topicName,
         partition,
         offset: message.offset,
         key: message.key ? message.key.toString('utf8') : null,
         headers: stringHeaders(message.headers),
+        heartbeat,
       };
       let decoded: MessageOf<K>;
       try {

@@ -91,6 +91,21 @@ describe('folding step outcomes into the provisioning view', () => {
   });
 });
 
+test('a report about an older change never overrides a newer one', () => {
+  const newer = outcome({
+    step: 'licensing',
+    resource: { type: 'User', id: 'u1', sequence: 5 },
+    state: { step: 'licensing', license: null, role: 'member' },
+  });
+  const older = outcome({
+    step: 'licensing',
+    resource: { type: 'User', id: 'u1', sequence: 4 },
+    state: { step: 'licensing', license: 'org-full-license', role: 'member' },
+  });
+  const { view } = foldOutcome(undefined, newer, AT);
+  expect(foldOutcome(view, older, AT)).toEqual({ view, changes: [] });
+});
+
 describe('when a waiting SCIM call can be answered', () => {
   test('only once every awaited step reported', () => {
     expect(commandCompletion(['licensing', 'membership'], { licensing: { result: 'succeeded' } })).toEqual({

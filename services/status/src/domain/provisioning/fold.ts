@@ -69,6 +69,11 @@ export const foldOutcome = (
   at: string,
 ): { view: ProvisioningView; changes: ProvisioningChange[] } => {
   const before = current ?? EMPTY_PROVISIONING;
+  const last = before.steps[outcome.step];
+  // Per-user outcomes arrive in order, but a step may re-report an older change (a redelivery).
+  if (last && outcome.resource.type === 'User' && outcome.resource.sequence < last.sequence) {
+    return { view: before, changes: [] };
+  }
   const after: ProvisioningView = {
     ...withState(before, outcome),
     steps: {
@@ -78,6 +83,7 @@ export const foldOutcome = (
         ...(outcome.reason ? { detail: outcome.reason.message } : {}),
         updated: at,
         commandId: outcome.commandId,
+        sequence: outcome.resource.sequence,
       },
     },
   };
