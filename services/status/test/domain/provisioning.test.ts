@@ -61,6 +61,7 @@ describe('folding step outcomes into the provisioning view', () => {
       detail: 'No seat left',
       updated: AT,
       commandId: 'cmd-1',
+      sequence: 1,
     });
     expect(changes).toEqual([]);
   });
