@@ -1,10 +1,11 @@
-import type {
-  GroupChanged,
-  MessageOf,
-  OrganizationSettingsChanged,
-  StepOutcome,
-  UserChanged,
-  WorkspaceChanged,
+import {
+  type GroupChanged,
+  type MessageOf,
+  type OrganizationSettingsChanged,
+  type StepOutcome,
+  TOPICS,
+  type UserChanged,
+  type WorkspaceChanged,
 } from '@roster/contracts';
 import type { Logger, Publisher } from '@roster/service-kit';
 import { type GroupProjection, groupChangeCandidates } from './domain/desired.ts';
@@ -106,6 +107,8 @@ export const handleGroupChanged = async (deps: HandlerDeps, change: GroupChanged
       await publish(deps, [groupOutcome(cause, group.id, sequence)]);
       return;
     }
+    // the first delivery may have died before bumping: bump again so no stale convergence survives
+    await deps.store.bump(tenant, record.candidates);
     const converged = await deps.store.converge(tenant, record.candidates);
     await publish(deps, [
       ...userOutcomes(cause, record.affected, converged),
@@ -162,6 +165,7 @@ const handleOrgChange = async (
   const _id = projectionId(tenant, change.id);
   const existing = await deps.store.orgEvents.findOne({ _id });
   if (existing) {
+    await deps.store.bump(tenant, existing.candidates);
     const converged = await deps.store.converge(tenant, existing.candidates);
     await publish(deps, userOutcomes(cause, existing.affected, converged));
     return;
@@ -176,6 +180,8 @@ const handleOrgChange = async (
       candidates,
       affected,
       at: deps.store.now(),
+      // kept as long as the topic keeps the event: no redelivery can come later
+      expiresAt: new Date(Date.now() + TOPICS.orgChanges.retentionMs),
     });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;

@@ -61,6 +61,8 @@ export interface OrgEventDoc {
   candidates: string[];
   affected: string[];
   at: string;
+  /** TTL: the org-changes topic's retention, after which no redelivery can arrive */
+  expiresAt: Date;
 }
 
 export const projectionId = (tenant: string, id: string): string => `${tenant}:${id}`;
@@ -118,6 +120,7 @@ export class MembershipStore {
         { key: { tenant: 1, workspaceId: 1 }, name: 'tenant_workspace' },
       ]),
       this.users.createIndexes([{ key: { tenant: 1, known: 1 }, name: 'tenant_known' }]),
+      this.orgEvents.createIndexes([{ key: { expiresAt: 1 }, name: 'expires', expireAfterSeconds: 0 }]),
       this.groups.createIndexes([
         { key: { tenant: 1, memberIds: 1 }, name: 'tenant_member' },
         { key: { tenant: 1, displayName: 1 }, name: 'tenant_display_name' },
