@@ -215,4 +215,13 @@ describe('produce and consume with unmodified kafkajs', () => {
     expect(meta.topics[0]!.partitions).toHaveLength(3);
     await admin.disconnect();
   });
+  it('fails a transactional producer fast with kafkajs\'s own "not supported" error', async () => {
+    const producer = kafka.producer({ transactionalId: 'tx', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const tx = await producer.transaction();
+    await expect(tx.send({ topic: 'tx-topic', messages: [{ value: 'x' }] })).rejects.toMatchObject({
+      name: 'KafkaJSServerDoesNotSupportApiKey',
+    });
+    await producer.disconnect();
+  });
 });

@@ -1,5 +1,7 @@
 /**
- * FindCoordinator (key 10), v0-1. This broker coordinates every group.
+ * FindCoordinator (key 10), v0-1. This broker coordinates every group (and answers for
+ * transactional ids too, so a transactional kafkajs producer gets as far as the first
+ * transaction API, which is not advertised, and fails with kafkajs's "not supported" error).
  * Request: key, v1+: key_type. Response: v1+: throttle_time_ms; error_code; v1+: error_message;
  * node_id host port.
  */
@@ -16,13 +18,11 @@ export const findCoordinator: ApiHandler = {
   handle(ctx, d) {
     const v = ctx.apiVersion;
     d.readNullableString();
-    const keyType = v >= 1 ? d.readInt8() : 0;
+    if (v >= 1) d.readInt8(); // key type: groups (0) and transactions (1) both land here
     const e = new Encoder();
     if (v >= 1) e.writeInt32(0);
-    // key type 1 = transaction coordinator: transactions are not supported
-    const errorCode = keyType === 0 ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    e.writeInt16(errorCode);
-    if (v >= 1) e.writeNullableString(errorCode === ErrorCode.NONE ? null : 'transactions are not supported');
+    e.writeInt16(ErrorCode.NONE);
+    if (v >= 1) e.writeNullableString(null);
     e.writeInt32(ctx.broker.nodeId).writeString(ctx.broker.host).writeInt32(ctx.broker.port);
     return e;
   },

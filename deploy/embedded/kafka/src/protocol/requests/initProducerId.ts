@@ -1,5 +1,6 @@
 /**
- * InitProducerId (key 22), v0 — for idempotent producers only (transactions are not supported).
+ * InitProducerId (key 22), v0 — for idempotent producers (transactions are not supported: the
+ * transaction APIs are not advertised).
  * Request: transactional_id transaction_timeout_ms.
  * Response: throttle_time_ms error_code producer_id producer_epoch.
  */
@@ -14,12 +15,12 @@ export const initProducerId: ApiHandler = {
   minVersion: 0,
   maxVersion: 0,
   handle(ctx, d) {
-    const transactionalId = d.readNullableString();
-    d.readInt32();
-    const e = new Encoder(16).writeInt32(0);
-    if (transactionalId !== null) {
-      return e.writeInt16(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED).writeInt64(-1).writeInt16(-1);
-    }
-    return e.writeInt16(ErrorCode.NONE).writeInt64(ctx.broker.nextProducerId()).writeInt16(0);
+    d.readNullableString(); // transactional id: accepted, but no transaction API is advertised
+    d.readInt32(); // transaction timeout
+    return new Encoder(16)
+      .writeInt32(0)
+      .writeInt16(ErrorCode.NONE)
+      .writeInt64(ctx.broker.nextProducerId())
+      .writeInt16(0);
   },
 };
