@@ -10,6 +10,8 @@ const START = resolve(dirname(fileURLToPath(import.meta.url)), '../../deploy/sta
 
 export interface RunningStack extends DemoCredentials {
   dataDir: string;
+  /** The stack supervisor's process id (its children are the services). */
+  pid: number;
   /** Everything the stack printed, for failure messages. */
   output: string[];
   stop(): Promise<void>;
@@ -60,6 +62,7 @@ export const startStack = async (env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000
   return {
     ...credentials,
     dataDir,
+    pid: child.pid!,
     output,
     async stop() {
       child.kill('SIGTERM');

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole Roster stack on one machine with no external servers. Starts the
- * embedded broker and store (unless KAFKA_BROKERS / MONGO_URL point at real ones), the status
- * service and the ingress, supervises them, seeds a demo organization, and prints one line
+ * embedded broker and store (unless KAFKA_BROKERS / MONGO_URL point at real ones), the step
+ * consumers (licensing, membership, content transfer), the status service and the ingress in
+ * development mode, supervises them, seeds a demo organization, and prints one line
  * `READY {...}` with everything a developer or a test needs (also written to
  * $ROSTER_DATA_DIR/dev-credentials.json).
  */
@@ -78,20 +79,35 @@ try {
   const serviceEnv = {
     KAFKA_BROKERS: kafkaBrokers,
     MONGO_URL: mongoUrl,
-    ROSTER_TOPIC_PARTITIONS: env.ROSTER_TOPIC_PARTITIONS || (env.KAFKA_BROKERS ? '' : '3'),
+    ROSTER_TOPIC_PARTITIONS: env.ROSTER_TOPIC_PARTITIONS ?? '',
   };
   const port = await resolvePort(env.PORT, 8080, host);
-  const started = [
-    run('status', 'services/status/src/main.ts', [], serviceEnv),
-    run('ingress', 'services/ingress/src/main.ts', [], {
+  // The consumers first: the ingress forwards development content seeding to content-transfer.
+  // A fixed port, so the ingress's forwarding address survives a restart of content-transfer.
+  const contentPort = String(await resolvePort(env.ROSTER_CONTENT_PORT, 0, host));
+  const consumers = ['licensing', 'membership', 'content-transfer'].map((name) =>
+    run(name, `services/${name}/src/main.ts`, [], {
       ...serviceEnv,
       HOST: host,
-      PORT: String(port),
-      ROSTER_ADMIN_TOKEN: adminToken,
+      ROSTER_DEV_MODE: 'true',
+      ROSTER_CONTENT_PORT: contentPort,
     }),
-  ];
-  const [, ingress] = await Promise.all(started.map((s) => s.ready));
-  const ingressUrl = String(ingress!.url);
+  );
+  const status = run('status', 'services/status/src/main.ts', [], {
+    ...serviceEnv,
+    ROSTER_AWAIT_STEPS: env.ROSTER_AWAIT_STEPS ?? 'licensing,membership',
+  });
+  const [, , contentTransfer] = await Promise.all(consumers.map((c) => c.ready));
+  await status.ready;
+  const ingress = await run('ingress', 'services/ingress/src/main.ts', [], {
+    ...serviceEnv,
+    HOST: host,
+    PORT: String(port),
+    ROSTER_ADMIN_TOKEN: adminToken,
+    ROSTER_DEV_MODE: 'true',
+    ROSTER_CONTENT_URL: String(contentTransfer?.url ?? ''),
+  }).ready;
+  const ingressUrl = String(ingress.url);
   const credentialsFile = join(dataDir, 'dev-credentials.json');
   const { orgId, scimToken } = await seedDemoOrganization(ingressUrl, adminToken, credentialsFile);
   const credentials: DemoCredentials = {

@@ -1,19 +1,25 @@
 import sensible from '@fastify/sensible';
 import type { Logger, OrganizationSettings } from '@roster/service-kit';
 import Fastify from 'fastify';
+import type { Db } from 'mongodb';
 import { adminAuth } from './http/admin-auth.ts';
 import { scimAuth } from './http/scim-auth.ts';
 import { scimErrorHandling } from './http/scim-errors.ts';
 import { scimMedia } from './http/scim-media.ts';
 import type { CommandBus } from './pipeline/command-bus.ts';
 import type { DirectoryReader } from './read/directory.ts';
+import { auditRoutes } from './routes/admin/audit.ts';
+import { contentRoutes } from './routes/admin/content.ts';
 import { orgRoutes } from './routes/admin/orgs.ts';
 import { scimTokenRoutes } from './routes/admin/scim-tokens.ts';
+import { seatRoutes } from './routes/admin/seats.ts';
+import { userRoutes } from './routes/admin/users.ts';
 import { workspaceRoutes } from './routes/admin/workspaces.ts';
 import { bulkRoutes } from './routes/scim/bulk.ts';
 import { discoveryRoutes } from './routes/scim/discovery.ts';
 import { groupsRoutes } from './routes/scim/groups.ts';
 import { usersRoutes } from './routes/scim/users.ts';
+import type { OrgEvents } from './tenancy/org-events.ts';
 import type { Organizations } from './tenancy/organizations.ts';
 import type { ScimTokens } from './tenancy/tokens.ts';
 
@@ -23,6 +29,9 @@ export interface AppDeps {
   organizations: Organizations;
   orgSettings: OrganizationSettings;
   tokens: ScimTokens;
+  orgEvents: OrgEvents;
+  db: Db;
+  contentServiceUrl: string | undefined;
   adminToken: string;
   logger: Logger;
   trustProxy: boolean;
@@ -60,9 +69,14 @@ export const buildApp = async (deps: AppDeps) => {
   await app.register(
     async (admin) => {
       await admin.register(adminAuth, { adminToken: deps.adminToken });
-      await admin.register(orgRoutes, { organizations: deps.organizations });
-      await admin.register(workspaceRoutes, { organizations: deps.organizations });
-      await admin.register(scimTokenRoutes, { organizations: deps.organizations, tokens: deps.tokens });
+      const { organizations, db } = deps;
+      await admin.register(orgRoutes, { organizations, events: deps.orgEvents });
+      await admin.register(workspaceRoutes, { organizations, events: deps.orgEvents });
+      await admin.register(scimTokenRoutes, { organizations, tokens: deps.tokens });
+      await admin.register(userRoutes, { db });
+      await admin.register(auditRoutes, { db });
+      await admin.register(seatRoutes, { db, organizations });
+      await admin.register(contentRoutes, { db, organizations, contentServiceUrl: deps.contentServiceUrl });
     },
     { prefix: '/admin/v1' },
   );

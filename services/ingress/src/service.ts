@@ -10,6 +10,7 @@ import { buildApp } from './app.ts';
 import type { IngressConfig } from './config.ts';
 import { CommandBus } from './pipeline/command-bus.ts';
 import { DirectoryReader } from './read/directory.ts';
+import { OrgEvents } from './tenancy/org-events.ts';
 import { Organizations } from './tenancy/organizations.ts';
 import { ScimTokens } from './tenancy/tokens.ts';
 
@@ -28,7 +29,11 @@ export const startIngress = async (config: IngressConfig, log: Logger): Promise<
   const kafka = createKafka('roster-ingress', config.kafkaBrokers, log);
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, ['scimCommands', 'commandResults', 'deadLetter'], config.topicPartitions);
+  await ensureTopics(
+    admin,
+    ['scimCommands', 'commandResults', 'orgChanges', 'deadLetter'],
+    config.topicPartitions,
+  );
   await admin.disconnect();
 
   const publisher = await createPublisher(kafka);
@@ -41,6 +46,9 @@ export const startIngress = async (config: IngressConfig, log: Logger): Promise<
     organizations,
     orgSettings: new OrganizationSettings(mongo.db),
     tokens,
+    orgEvents: new OrgEvents(publisher),
+    db: mongo.db,
+    contentServiceUrl: config.contentServiceUrl,
     adminToken: config.adminToken,
     logger: log,
     trustProxy: config.trustProxy,

@@ -9,7 +9,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandResponse } from '../pipeline/command-bus.ts';
 import { projectResource } from '../scim/query/projection.ts';
-import { sendScimError } from './scim-errors.ts';
+import { RETRY_AFTER_SECONDS, sendScimError } from './scim-errors.ts';
 
 /** The SCIM base URL as the caller sees it (honours X-Forwarded-* behind a proxy when trusted). */
 export const baseUrlOf = (request: FastifyRequest): string => `${request.protocol}://${request.host}/scim/v2`;
@@ -59,7 +59,10 @@ export const sendCommandResponse = (
   reply: FastifyReply,
   response: CommandResponse,
 ): FastifyReply => {
-  if (response.error) return reply.code(response.status).send(response.error);
+  if (response.error) {
+    if (response.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    return reply.code(response.status).send(response.error);
+  }
   if (response.status === 204 || !response.document || !response.resourceType)
     return reply.code(response.status).send();
   const document = response.document as UserDocument | GroupDocument;

@@ -4,6 +4,8 @@ import {
   type ResourceTypeName,
   USERS_COLLECTION,
   type UserDocument,
+  WORKSPACES_COLLECTION,
+  type WorkspaceDocument,
 } from '@roster/contracts';
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import { parseFilter } from '../scim/filter/parser.ts';
@@ -31,10 +33,33 @@ export interface Page<T> {
 export class DirectoryReader {
   readonly #users: Collection<UserDocument>;
   readonly #groups: Collection<GroupDocument>;
+  readonly #workspaces: Collection<WorkspaceDocument>;
 
   constructor(db: Db) {
     this.#users = db.collection<UserDocument>(USERS_COLLECTION);
     this.#groups = db.collection<GroupDocument>(GROUPS_COLLECTION);
+    this.#workspaces = db.collection<WorkspaceDocument>(WORKSPACES_COLLECTION);
+  }
+
+  /**
+   * Adds each group's workspace link, read at request time: a pushed group is linked to the
+   * workspace whose name equals its displayName exactly, so the answer is always current, also
+   * right after a workspace was created or renamed.
+   */
+  async withWorkspaceLinks<T extends GroupDocument>(tenant: string, groups: T[]): Promise<T[]> {
+    if (groups.length === 0) return groups;
+    const names = [...new Set(groups.map((g) => g.resource.displayName))];
+    const workspaces = await this.#workspaces
+      .find({ tenant, name: { $in: names } }, { projection: { _id: 1, name: 1 } })
+      .toArray();
+    const byName = new Map(workspaces.map((w) => [w.name, w._id]));
+    return groups.map((group) => {
+      const workspaceId = byName.get(group.resource.displayName);
+      return {
+        ...group,
+        workspaceLink: workspaceId ? { state: 'linked', workspaceId } : { state: 'unlinked' },
+      };
+    });
   }
 
   user(tenant: string, id: string): Promise<UserDocument | null> {

@@ -1,5 +1,6 @@
 import { LICENSES } from '@roster/contracts';
 import type { FastifyInstance } from 'fastify';
+import type { OrgEvents } from '../../tenancy/org-events.ts';
 import type { NewOrganization, Organizations } from '../../tenancy/organizations.ts';
 
 const license = { type: 'string', enum: [...LICENSES] } as const;
@@ -29,7 +30,7 @@ const orgPatch = { ...orgBody, required: [] } as const;
 /** Organizations: name, listed domains, auto-capture, SSO flag, default license, role type, seat limits. */
 export const orgRoutes = async (
   app: FastifyInstance,
-  { organizations }: { organizations: Organizations },
+  { organizations, events }: { organizations: Organizations; events: OrgEvents },
 ) => {
   app.post<{ Body: NewOrganization }>('/orgs', { schema: { body: orgBody } }, async (request, reply) => {
     const org = await organizations.create(request.body);
@@ -48,6 +49,7 @@ export const orgRoutes = async (
     async (request, reply) => {
       const org = await organizations.update(request.params.orgId, request.body);
       if (!org) return reply.notFound(`organization ${request.params.orgId} not found`);
+      await events.settingsChanged(org, request.headers.traceparent);
       return { id: org._id, ...org, _id: undefined };
     },
   );

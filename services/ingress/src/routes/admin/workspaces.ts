@@ -1,5 +1,6 @@
 import type { WorkspaceDocument } from '@roster/contracts';
 import type { FastifyInstance } from 'fastify';
+import type { OrgEvents } from '../../tenancy/org-events.ts';
 import type { Organizations } from '../../tenancy/organizations.ts';
 
 const view = ({ _id, ...rest }: WorkspaceDocument) => ({ id: _id, ...rest });
@@ -15,7 +16,7 @@ const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 /** Workspaces of an org. A pushed group links to the workspace whose name equals its displayName exactly. */
 export const workspaceRoutes = async (
   app: FastifyInstance,
-  { organizations }: { organizations: Organizations },
+  { organizations, events }: { organizations: Organizations; events: OrgEvents },
 ) => {
   app.post<{ Params: { orgId: string }; Body: { name: string; isDefault?: boolean } }>(
     '/orgs/:orgId/workspaces',
@@ -50,8 +51,10 @@ export const workspaceRoutes = async (
     async (request, reply) => {
       const { orgId, workspaceId } = request.params;
       try {
+        const previous = await organizations.workspaces.findOne({ _id: workspaceId, tenant: orgId });
         const workspace = await organizations.renameWorkspace(orgId, workspaceId, request.body.name);
-        if (!workspace) return reply.notFound(`workspace ${workspaceId} not found`);
+        if (!previous || !workspace) return reply.notFound(`workspace ${workspaceId} not found`);
+        await events.workspaceChanged(workspace, 'renamed', previous.name, request.headers.traceparent);
         return view(workspace);
       } catch (err) {
         if (isDuplicate(err))

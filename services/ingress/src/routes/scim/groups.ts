@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { MESSAGE } from '@roster/contracts';
-import type { FastifyInstance } from 'fastify';
+import { type Command, type GroupDocument, MESSAGE } from '@roster/contracts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Projection, renderDocument, sendCommandResponse, sendResource } from '../../http/respond.ts';
 import { commandFor } from '../../pipeline/commands.ts';
 import { normalizeGroup } from '../../scim/normalize/group.ts';
@@ -17,24 +17,43 @@ const excludesMembers = (excluded: string | undefined): boolean =>
         .replace(/^urn:ietf:params:scim:schemas:core:2\.0:group:/, '') === 'members',
   );
 
-/** /Groups (pushed groups): same read/write split as /Users. */
+/** /Groups (pushed groups): same read/write split as /Users; every group shows its workspace link. */
 export const groupsRoutes = async (
   app: FastifyInstance,
   { bus, directory, organizations }: ScimRouteDeps,
 ) => {
+  const linked = async (tenant: string, group: GroupDocument | null) =>
+    group ? ((await directory.withWorkspaceLinks(tenant, [group]))[0] ?? group) : null;
+
+  /** Sends a group command and answers with the folded result, the group's link included. */
+  const execute = async (
+    request: FastifyRequest<{ Querystring: Projection }>,
+    reply: FastifyReply,
+    command: Command,
+  ) => {
+    const response = await bus.send(command);
+    const document = await linked(
+      request.scimIdentity.tenant,
+      (response.document as GroupDocument | undefined) ?? null,
+    );
+    return sendCommandResponse(request, reply, document ? { ...response, document } : response);
+  };
+
   app.get<{ Querystring: ListQuerystring }>(
     '/Groups',
     { schema: { querystring: listQuerystringSchema } },
     async (request) => {
+      const tenant = request.scimIdentity.tenant;
       const query = toListQuery(request.query);
       const withMembers = !excludesMembers(request.query.excludedAttributes);
-      const page = await directory.listGroups(request.scimIdentity.tenant, query, withMembers);
+      const page = await directory.listGroups(tenant, query, withMembers);
+      const groups = await directory.withWorkspaceLinks(tenant, page.resources);
       return {
         schemas: [MESSAGE.listResponse],
         totalResults: page.totalResults,
         startIndex: query.startIndex,
-        itemsPerPage: page.resources.length,
-        Resources: page.resources.map((doc) =>
+        itemsPerPage: groups.length,
+        Resources: groups.map((doc) =>
           renderDocument(
             request,
             'Group',
@@ -49,22 +68,20 @@ export const groupsRoutes = async (
   app.get<{ Params: IdParams; Querystring: Projection }>(
     '/Groups/:id',
     { schema: { params: idParams, querystring: projectionQuerystring } },
-    async (request, reply) =>
-      sendResource(
-        request,
-        reply,
-        'Group',
-        await directory.group(request.scimIdentity.tenant, request.params.id),
-        request.params.id,
-      ),
+    async (request, reply) => {
+      const tenant = request.scimIdentity.tenant;
+      const group = await linked(tenant, await directory.group(tenant, request.params.id));
+      return sendResource(request, reply, 'Group', group, request.params.id);
+    },
   );
 
   app.post<{ Querystring: Projection }>('/Groups', async (request, reply) => {
     const group = normalizeGroup(request.body);
-    const response = await bus.send(
+    return execute(
+      request,
+      reply,
       commandFor(request, 'roster.command.group.create.v1', randomUUID(), { group }),
     );
-    return sendCommandResponse(request, reply, response);
   });
 
   app.put<{ Params: IdParams; Querystring: Projection }>(
@@ -72,8 +89,11 @@ export const groupsRoutes = async (
     { schema: { params: idParams } },
     async (request, reply) => {
       const group = normalizeGroup(request.body);
-      const command = commandFor(request, 'roster.command.group.replace.v1', request.params.id, { group });
-      return sendCommandResponse(request, reply, await bus.send(command));
+      return execute(
+        request,
+        reply,
+        commandFor(request, 'roster.command.group.replace.v1', request.params.id, { group }),
+      );
     },
   );
 
@@ -84,17 +104,18 @@ export const groupsRoutes = async (
       const operations = normalizePatch(request.body, 'Group', {
         roleType: await organizations.roleType(request.scimIdentity.tenant),
       });
-      const command = commandFor(request, 'roster.command.group.patch.v1', request.params.id, { operations });
-      return sendCommandResponse(request, reply, await bus.send(command));
+      return execute(
+        request,
+        reply,
+        commandFor(request, 'roster.command.group.patch.v1', request.params.id, { operations }),
+      );
     },
   );
 
   app.delete<{ Params: IdParams; Querystring: Projection }>(
     '/Groups/:id',
     { schema: { params: idParams } },
-    async (request, reply) => {
-      const command = commandFor(request, 'roster.command.group.delete.v1', request.params.id, {});
-      return sendCommandResponse(request, reply, await bus.send(command));
-    },
+    async (request, reply) =>
+      execute(request, reply, commandFor(request, 'roster.command.group.delete.v1', request.params.id, {})),
   );
 };

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+
+/** Latency samples in milliseconds → the figures the README reports. */
+export const summarize = (samples: number[], elapsedMs: number) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return {
+    count: samples.length,
+    perSecond: Math.round((samples.length / elapsedMs) * 1000),
+    p50: Number(at(0.5).toFixed(2)),
+    p99: Number(at(0.99).toFixed(2)),
+  };
+};
+
+/** Runs `total` calls of `call(i)` with `concurrency` callers; returns each call's latency. */
+export const drive = async (
+  total: number,
+  concurrency: number,
+  call: (index: number) => Promise<void>,
+): Promise<{ samples: number[]; elapsedMs: number }> => {
+  const samples: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const index = next++;
+        const t0 = performance.now();
+        await call(index);
+        samples.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { samples, elapsedMs: performance.now() - started };
+};
+
+/** Peak resident set size (VmHWM) of a process, in MiB. */
+export const peakRssMiB = (pid: number): number | undefined => {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Direct children of a process with their command lines (Linux /proc). */
+export const childrenOf = (pid: number): { pid: number; command: string }[] => {
+  try {
+    const ids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return ids.map((id) => ({
+      pid: Number(id),
+      command: readFileSync(`/proc/${id}/cmdline`, 'utf8').split('\0').join(' '),
+    }));
+  } catch {
+    return [];
+  }
+};

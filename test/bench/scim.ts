@@ -1,0 +1,153 @@
+/**
+ * `npm run bench:scim`: the SCIM API and the whole pipeline against the embedded stack.
+ *   1. 20,000 POST /Users from 32 concurrent clients (each answer waits for license + default
+ *      workspace, so this is also end-to-end provisioning throughput),
+ *   2. 20,000 GET /Users?filter=userName eq "…",
+ *   3. 20,000 PATCH /Users/{id},
+ *   4. 2,000 deactivations of users owning 20 content items each, timed until each user's
+ *      content transfer is announced on the lifecycle topic,
+ * plus a bare fastify route on the same machine in the same run for scale. Prints medians of
+ * one run (p50/p99 per phase) and the peak RSS of every process.
+ */
+import Fastify from 'fastify';
+import { ENTERPRISE, newUser, PATCH_OP } from '../src/fixtures.ts';
+import { collect } from '../src/kafka.ts';
+import { setUpOrganization } from '../src/org.ts';
+import { startStack } from '../src/stack.ts';
+import { childrenOf, drive, peakRssMiB, summarize } from './measure.ts';
+
+const arg = (name: string, fallback: number) => {
+  const value = process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  return value ? Number(value) : fallback;
+};
+const USERS = arg('users', 20_000);
+const CLIENTS = arg('clients', 32);
+const DEACTIVATIONS = arg('deactivations', 2_000);
+const ITEMS_PER_USER = arg('items', 20);
+
+const expectStatus = (status: number, wanted: number, what: string) => {
+  if (status !== wanted) throw new Error(`${what}: expected ${wanted}, got ${status}`);
+};
+
+const bareFastify = async () => {
+  const app = Fastify();
+  const body = {
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+    totalResults: 0,
+    Resources: [],
+  };
+  app.get('/bare', async () => body);
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const run = await drive(USERS, CLIENTS, async () => {
+    const response = await fetch(`${url}/bare`);
+    await response.arrayBuffer();
+  });
+  await app.close();
+  return summarize(run.samples, run.elapsedMs);
+};
+
+const stack = await startStack({ LOG_LEVEL: 'error' }, 180_000);
+const report: Record<string, unknown> = { users: USERS, clients: CLIENTS };
+try {
+  const org = await setUpOrganization(stack);
+  const { scim } = org;
+  const owner = await scim.post(
+    '/Users',
+    newUser('bench-admin@example.com', { roles: [{ type: 'synthesia_role', value: 'organization-admin' }] }),
+  );
+  expectStatus(owner.status, 201, 'creating the org admin');
+
+  const ids: string[] = new Array(USERS);
+  let incomplete = 0;
+  const create = await drive(USERS, CLIENTS, async (i) => {
+    const created = await scim.post(
+      '/Users',
+      newUser(`bench-${i}@example.com`, { [ENTERPRISE]: { department: 'R&D' } }),
+    );
+    expectStatus(created.status, 201, 'POST /Users');
+    ids[i] = created.body.id;
+    const provisioning = created.body['urn:roster:params:scim:schemas:extension:provisioning:1.0:User'];
+    if (!provisioning?.license || provisioning.workspaces.length === 0) incomplete++;
+  });
+  report.post = {
+    ...summarize(create.samples, create.elapsedMs),
+    answeredBeforeLicenseAndWorkspace: incomplete,
+  };
+
+  const find = await drive(USERS, CLIENTS, async (i) => {
+    const found = await scim.get(
+      `/Users?filter=${encodeURIComponent(`userName eq "bench-${i}@example.com"`)}`,
+    );
+    expectStatus(found.status, 200, 'GET /Users?filter');
+    if (found.body.totalResults !== 1) throw new Error(`filter found ${found.body.totalResults} users`);
+  });
+  report.getByFilter = summarize(find.samples, find.elapsedMs);
+
+  const patch = await drive(USERS, CLIENTS, async (i) => {
+    const patched = await scim.patch(`/Users/${ids[i]}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', path: 'title', value: `Title ${i}` }],
+    });
+    expectStatus(patched.status, 200, 'PATCH /Users');
+  });
+  report.patch = summarize(patch.samples, patch.elapsedMs);
+
+  // Deprovisioning with content: seed (not timed), then deactivate and time until transferred.
+  const leaving = ids.slice(0, DEACTIVATIONS);
+  await drive(leaving.length * ITEMS_PER_USER, CLIENTS, async (i) => {
+    const seeded = await org.admin.post(`/orgs/${org.orgId}/content`, {
+      ownerUserId: leaving[Math.floor(i / ITEMS_PER_USER)],
+      title: `Video ${i}`,
+    });
+    expectStatus(seeded.status, 201, 'seeding content');
+  });
+  const lifecycle = await collect(stack.kafkaBrokers, 'roster.lifecycle.v1');
+  const requested = new Map<string, number>();
+  const transferred = new Map<string, number>();
+  const watch = setInterval(() => {
+    for (const m of lifecycle.messages.splice(0)) {
+      if (m.value?.type === 'roster.lifecycle.user.content.transferred.v1')
+        transferred.set(m.value.subject, performance.now());
+    }
+  }, 5);
+  const started = performance.now();
+  await drive(leaving.length, CLIENTS, async (i) => {
+    requested.set(leaving[i]!, performance.now());
+    const off = await scim.patch(`/Users/${leaving[i]}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', value: { active: false } }],
+    });
+    expectStatus(off.status, 200, 'deactivation');
+  });
+  const deadline = Date.now() + 600_000;
+  while (transferred.size < leaving.length && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  clearInterval(watch);
+  await lifecycle.stop();
+  const completion = [...requested].flatMap(([id, at]) =>
+    transferred.has(id) ? [transferred.get(id)! - at] : [],
+  );
+  report.deprovisioning = {
+    ...summarize(completion, Math.max(...transferred.values()) - started),
+    itemsPerUser: ITEMS_PER_USER,
+    notTransferred: leaving.length - completion.length,
+  };
+
+  report.bareFastify = await bareFastify();
+  const bare = (report.bareFastify as { perSecond: number }).perSecond;
+  report.ratioToBareFastify = {
+    post: Number(((report.post as { perSecond: number }).perSecond / bare).toFixed(4)),
+    getByFilter: Number(((report.getByFilter as { perSecond: number }).perSecond / bare).toFixed(4)),
+    patch: Number(((report.patch as { perSecond: number }).perSecond / bare).toFixed(4)),
+  };
+  report.peakRssMiB = Object.fromEntries(
+    childrenOf(stack.pid).map(({ pid, command }) => [
+      /(services|embedded)\/([\w-]+)\//.exec(command)?.[2] ?? command,
+      peakRssMiB(pid),
+    ]),
+  );
+  report.peakRssMiB = { ...(report.peakRssMiB as object), 'bench client': peakRssMiB(process.pid) };
+} finally {
+  await stack.stop();
+}
+console.log(JSON.stringify(report, null, 2));
