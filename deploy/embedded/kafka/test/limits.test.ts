@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type RunningBroker, startBroker } from '../src/index.ts';
 import { brokerLog, client, RawClient, tempDir, waitFor } from './helpers.ts';
@@ -112,5 +113,24 @@ describe('retention and size limits', () => {
     await waitFor(() => got.length >= 2);
     await consumer.disconnect();
     expect(got).toEqual([big, 'small']);
+  });
+  it('does not auto-create topics when disabled', async () => {
+    const broker = await startBroker({ port: 0, autoCreateTopics: false, logger: brokerLog });
+    brokers.push(broker);
+    const kafka = new Kafka({
+      brokers: [broker.brokers],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 1, initialRetryTime: 20 },
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    await expect(admin.fetchTopicMetadata({ topics: ['never-created'] })).rejects.toThrow(
+      /does not host this topic-partition/,
+    );
+    expect(await admin.listTopics()).not.toContain('never-created');
+    await admin.createTopics({ topics: [{ topic: 'explicit', numPartitions: 2 }] });
+    const meta = await admin.fetchTopicMetadata({ topics: ['explicit'] });
+    expect(meta.topics[0]!.partitions).toHaveLength(2);
+    await admin.disconnect();
   });
 });
