@@ -2,7 +2,17 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ChildBroker, client, exited, fastConsumer, spawnBroker, tempDir, waitFor } from './helpers.ts';
+import { startBroker } from '../src/index.ts';
+import {
+  brokerLog,
+  type ChildBroker,
+  client,
+  exited,
+  fastConsumer,
+  spawnBroker,
+  tempDir,
+  waitFor,
+} from './helpers.ts';
 
 const children: ChildBroker[] = [];
 
@@ -172,5 +182,42 @@ describe('durability (broker process killed with SIGKILL)', () => {
     expect(all).toEqual([...messages.map((m) => m.value), 'after-restart']);
     b2.proc.kill('SIGTERM');
     expect(await exited(b2.proc)).toEqual({ code: 0, signal: null });
+  });
+  it('restarts in-process on the same data dir after a clean close()', async () => {
+    const dataDir = await tempDir('reopen');
+    const topic = 'reopen';
+    const first = await startBroker({ port: 0, dataDir, logger: brokerLog });
+    const kafka1 = client(first.brokers);
+    const producer = kafka1.producer();
+    await producer.connect();
+    const messages = Array.from({ length: 12 }, (_, i) => ({
+      key: `k${i}`,
+      value: `v${i}`,
+      headers: { i: String(i) },
+    }));
+    await producer.send({ topic, messages });
+    await producer.disconnect();
+    const got1 = await readAll(kafka1, topic, 'reopen-group', messages.length);
+    expect(got1.sort()).toEqual(messages.map((m) => m.value).sort());
+    await first.close();
+
+    const second = await startBroker({ port: 0, dataDir, logger: brokerLog });
+    try {
+      const kafka2 = client(second.brokers);
+      const admin = kafka2.admin();
+      await admin.connect();
+      const highs = await admin.fetchTopicOffsets(topic);
+      expect(highs.reduce((n, h) => n + Number(h.high), 0)).toBe(messages.length);
+      const [committed] = await admin.fetchOffsets({ groupId: 'reopen-group', topics: [topic] });
+      for (const p of committed!.partitions) {
+        const high = highs.find((h) => h.partition === p.partition)!.high;
+        expect(p.offset === '-1' ? '0' : p.offset).toBe(high);
+      }
+      await admin.disconnect();
+      const again = await readAll(kafka2, topic, 'second-reader', messages.length);
+      expect(again.sort()).toEqual(messages.map((m) => m.value).sort());
+    } finally {
+      await second.close();
+    }
   });
 });
