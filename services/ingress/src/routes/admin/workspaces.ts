@@ -30,6 +30,7 @@ export const workspaceRoutes = async (
           request.body.name,
           request.body.isDefault ?? false,
         );
+        await events.workspaceChanged(workspace, 'created', undefined, request.headers.traceparent);
         return reply.code(201).send(view(workspace));
       } catch (err) {
         if (isDuplicate(err))
