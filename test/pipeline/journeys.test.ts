@@ -218,5 +218,23 @@ describe('edge cases', () => {
         what: 'the group’s members to join the new workspace',
       },
     );
+
+    // Renaming the workspace away unlinks the group and its members leave.
+    const renamed = await org.admin.call('PATCH', `/orgs/${org.orgId}/workspaces/${workspace.body.id}`, {
+      name: 'Design Team',
+    });
+    expect(renamed.status).toBe(200);
+    const unlinked = await org.scim.get(`/Groups/${group.body.id}`);
+    expect(unlinked.body['urn:roster:params:scim:schemas:extension:workspace-link:1.0:Group']).toEqual({
+      state: 'unlinked',
+    });
+    const after = await waitFor(
+      async () => {
+        const { workspaces } = await userState(org, carol.body.id);
+        return workspaces.length === 1 ? workspaces : undefined;
+      },
+      { what: 'the members to leave the renamed workspace' },
+    );
+    expect(after).toEqual(['Everyone']);
   });
 });
