@@ -107,6 +107,25 @@ test('a report about an older change never overrides a newer one', () => {
   expect(foldOutcome(view, older, AT)).toEqual({ view, changes: [] });
 });
 
+test('an interim transfer state arriving after that transfer was done changes nothing', () => {
+  const done = outcome({
+    step: 'content-transfer',
+    state: { step: 'content-transfer', state: 'done', toUserId: 'admin', folder: 'ada@x.com', itemsMoved: 3 },
+  });
+  const late = outcome({
+    step: 'content-transfer',
+    state: {
+      step: 'content-transfer',
+      state: 'in_progress',
+      toUserId: 'admin',
+      folder: 'ada@x.com',
+      itemsMoved: 1,
+    },
+  });
+  const { view } = foldOutcome(undefined, done, AT);
+  expect(foldOutcome(view, late, AT)).toEqual({ view, changes: [] });
+});
+
 describe('when a waiting SCIM call can be answered', () => {
   test('only once every awaited step reported', () => {
     expect(commandCompletion(['licensing', 'membership'], { licensing: { result: 'succeeded' } })).toEqual({

@@ -1,4 +1,4 @@
-import type { OrgRole, ProvisioningView, StepOutcome, TransferState } from '@roster/contracts';
+import type { OrgRole, ProvisioningView, StepOutcome, StepStatus, TransferState } from '@roster/contracts';
 
 /** A change of a user's provisioning that downstream services hear about as a lifecycle event. */
 export type ProvisioningChange =
@@ -60,6 +60,21 @@ const withState = (view: ProvisioningView, outcome: StepOutcome['data']): Provis
 };
 
 /**
+ * A report that must not override what the view already holds: one about an older change of the
+ * user (a step re-reporting after a redelivery), or an interim transfer state arriving after that
+ * same transfer was already reported done.
+ */
+const isStale = (view: ProvisioningView, last: StepStatus, outcome: StepOutcome['data']): boolean => {
+  if (outcome.resource.type === 'User' && outcome.resource.sequence < last.sequence) return true;
+  return (
+    outcome.state?.step === 'content-transfer' &&
+    outcome.state.state !== 'done' &&
+    view.contentTransfer.state === 'done' &&
+    last.commandId === outcome.commandId
+  );
+};
+
+/**
  * evolve for provisioning: folds one step outcome into the user's view and names the real
  * changes it made (a redelivered outcome folds to the same view and names none).
  */
@@ -70,10 +85,7 @@ export const foldOutcome = (
 ): { view: ProvisioningView; changes: ProvisioningChange[] } => {
   const before = current ?? EMPTY_PROVISIONING;
   const last = before.steps[outcome.step];
-  // Per-user outcomes arrive in order, but a step may re-report an older change (a redelivery).
-  if (last && outcome.resource.type === 'User' && outcome.resource.sequence < last.sequence) {
-    return { view: before, changes: [] };
-  }
+  if (last && isStale(before, last, outcome)) return { view: before, changes: [] };
   const after: ProvisioningView = {
     ...withState(before, outcome),
     steps: {
