@@ -5,10 +5,10 @@ import {
   ensureTopics,
   type Logger,
   type RunningConsumer,
+  runConsumer,
 } from '@roster/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ContentTransferConfig } from './config.ts';
-import { runHeartbeatConsumer } from './consumer.ts';
 import { handleDirectoryChange } from './handle.ts';
 import { buildHttp } from './http.ts';
 import { ContentStore } from './store.ts';
@@ -60,14 +60,14 @@ export const startContentTransfer = async (
     url = `http://${host}:${port}`;
   }
 
-  const consumer = await runHeartbeatConsumer({
+  const consumer = await runConsumer({
     kafka,
     log,
     groupId: CONTENT_TRANSFER_GROUP_ID,
     topic: 'directoryChanges',
     sessionTimeout: config.sessionTimeout,
     heartbeatInterval: config.heartbeatInterval,
-    handle: (message, heartbeat) => handleDirectoryChange(deps, message, heartbeat),
+    handle: (message, delivery) => handleDirectoryChange(deps, message, delivery.heartbeat),
   });
   log.info({ batchSize: config.batchSize, devMode: config.devMode, url }, 'content-transfer service running');
   return {
