@@ -17,6 +17,7 @@ import { encodeApiVersions } from './protocol/requests/apiVersions.ts';
 
 /** api_key + api_version + correlation_id + client_id length */
 const MIN_REQUEST_HEADER = 10;
+const MAX_UNREAD_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 class Connection implements ConnectionInfo {
   readonly clientHost: string;
@@ -70,6 +71,13 @@ class Connection implements ConnectionInfo {
       if (this.buffered < 4 + size) return;
       const frame = this.take(4 + size).subarray(4);
       this.handleFrame(frame);
+    }
+    // a client that sends requests but does not read its responses stops being read from
+    if (!this.closed && this.socket.writableLength > MAX_UNREAD_RESPONSE_BYTES && !this.socket.isPaused()) {
+      this.socket.pause();
+      this.socket.once('drain', () => {
+        if (!this.closed) this.socket.resume();
+      });
     }
   }
 
