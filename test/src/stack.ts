@@ -9,6 +9,8 @@ import type { DemoCredentials } from '@roster/stack';
 const START = resolve(dirname(fileURLToPath(import.meta.url)), '../../deploy/stack/src/start.ts');
 
 export interface RunningStack extends DemoCredentials {
+  /** The supervisor's exit code once stopped (0 = every service stopped cleanly). */
+  exitCode(): number | null;
   dataDir: string;
   /** The stack supervisor's process id (its children are the services). */
   pid: number;
@@ -22,8 +24,13 @@ export interface RunningStack extends DemoCredentials {
  * and resolves with its READY credentials. Nothing is mocked: tests talk HTTP to the ingress,
  * Kafka to the broker and MongoDB to the store.
  */
-export const startStack = async (env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<RunningStack> => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'roster-stack-'));
+export const startStack = async (
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 90_000,
+  /** A data dir the caller owns (kept on stop), e.g. to restart on the same data. */
+  ownDataDir?: string,
+): Promise<RunningStack> => {
+  const dataDir = ownDataDir ?? mkdtempSync(join(tmpdir(), 'roster-stack-'));
   const child = spawn(process.execPath, [START], {
     env: {
       ...process.env,
@@ -39,7 +46,13 @@ export const startStack = async (env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  let exitCode: number | null = null;
+  const exited = new Promise<void>((done) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      done();
+    }),
+  );
   const credentials = await new Promise<DemoCredentials>((ready, fail) => {
     const timer = setTimeout(
       () => fail(new Error(`stack not ready after ${timeoutMs} ms:\n${output.slice(-40).join('\n')}`)),
@@ -63,11 +76,12 @@ export const startStack = async (env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000
     ...credentials,
     dataDir,
     pid: child.pid!,
+    exitCode: () => exitCode,
     output,
     async stop() {
       child.kill('SIGTERM');
       await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 };
