@@ -56,3 +56,13 @@ export const childrenOf = (pid: number): { pid: number; command: string }[] => {
     return [];
   }
 };
+
+/** CPU time (user + system) a process has used so far, in seconds (Linux /proc, 100 ticks/s). */
+export const cpuSeconds = (pid: number): number | undefined => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Math.round((Number(fields[11]) + Number(fields[12])) / 10) / 10;
+  } catch {
+    return undefined;
+  }
+};

@@ -14,7 +14,7 @@ import { ENTERPRISE, newUser, PATCH_OP } from '../src/fixtures.ts';
 import { collect } from '../src/kafka.ts';
 import { setUpOrganization } from '../src/org.ts';
 import { startStack } from '../src/stack.ts';
-import { childrenOf, drive, peakRssMiB, summarize } from './measure.ts';
+import { childrenOf, cpuSeconds, drive, peakRssMiB, summarize } from './measure.ts';
 
 const arg = (name: string, fallback: number) => {
   const value = process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -140,13 +140,15 @@ try {
     getByFilter: Number(((report.getByFilter as { perSecond: number }).perSecond / bare).toFixed(4)),
     patch: Number(((report.patch as { perSecond: number }).perSecond / bare).toFixed(4)),
   };
-  report.peakRssMiB = Object.fromEntries(
-    childrenOf(stack.pid).map(({ pid, command }) => [
-      /(services|embedded)\/([\w-]+)\//.exec(command)?.[2] ?? command,
-      peakRssMiB(pid),
-    ]),
-  );
-  report.peakRssMiB = { ...(report.peakRssMiB as object), 'bench client': peakRssMiB(process.pid) };
+  const processes = [
+    ...childrenOf(stack.pid).map(({ pid, command }) => ({
+      name: /(services|embedded)\/([\w-]+)\//.exec(command)?.[2] ?? command,
+      pid,
+    })),
+    { name: 'bench client', pid: process.pid },
+  ];
+  report.peakRssMiB = Object.fromEntries(processes.map(({ name, pid }) => [name, peakRssMiB(pid)]));
+  report.cpuSeconds = Object.fromEntries(processes.map(({ name, pid }) => [name, cpuSeconds(pid)]));
 } finally {
   await stack.stop();
 }

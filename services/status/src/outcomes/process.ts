@@ -41,6 +41,11 @@ const foldIntoUser = async (deps: OutcomeDeps, outcome: StepOutcome): Promise<vo
   if (!user) return;
   const { view, changes } = foldOutcome(user.provisioning, outcome.data, deps.now());
   let pending = await deps.outbox.findOne({ _id: outcome.id });
+  if (!pending && changes.length === 0) {
+    // Nothing to announce (the common case: a step confirming what the view already shows).
+    await deps.users.collection.updateOne({ _id: user._id }, { $set: { provisioning: view } });
+    return;
+  }
   if (!pending) {
     pending = { _id: outcome.id, events: lifecycleEvents(outcome, user, changes), published: false };
     await deps.outbox.insertOne(pending);
