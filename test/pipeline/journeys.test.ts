@@ -64,6 +64,25 @@ describe.each(['okta', 'entra'] as const)('%s journey', (idp) => {
     expect(upgraded.status).toBe(200);
     expect(upgraded.body[ROSTER_USER].license).toBe('org-full-license');
 
+    const promoted = await scim.patch(`/Users/${bobId}`, {
+      schemas: [PATCH_OP],
+      Operations: [
+        {
+          op: idp === 'okta' ? 'add' : 'Add',
+          path: 'roles',
+          value: [{ type: 'synthesia_role', value: 'organization-admin' }],
+        },
+      ],
+    });
+    expect(promoted.body[ROSTER_USER].role).toBe('organization-admin');
+    const demoted = await scim.patch(`/Users/${bobId}`, {
+      schemas: [PATCH_OP],
+      Operations: [
+        { op: idp === 'okta' ? 'remove' : 'Remove', path: 'roles[value eq "organization-admin"]' },
+      ],
+    });
+    expect(demoted.body[ROSTER_USER].role).toBe('member');
+
     const group = await scim.post('/Groups', {
       schemas: [GROUP_SCHEMA],
       displayName: 'Marketing Workspace',
@@ -224,6 +243,10 @@ describe('edge cases', () => {
       name: 'Design Team',
     });
     expect(renamed.status).toBe(200);
+    const adminView = await org.admin.get(`/orgs/${org.orgId}/groups`);
+    expect(adminView.body.items).toEqual([
+      { id: group.body.id, displayName: 'Design', members: 1, workspaceLink: { state: 'unlinked' } },
+    ]);
     const unlinked = await org.scim.get(`/Groups/${group.body.id}`);
     expect(unlinked.body['urn:roster:params:scim:schemas:extension:workspace-link:1.0:Group']).toEqual({
       state: 'unlinked',

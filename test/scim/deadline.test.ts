@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { newOrganization, newUser } from '../src/fixtures.ts';
+import { newUser } from '../src/fixtures.ts';
+import { newOrganization } from '../src/org.ts';
 import type { ScimClient } from '../src/scim-client.ts';
 import { type RunningStack, startStack } from '../src/stack.ts';
 import { waitFor } from '../src/wait.ts';

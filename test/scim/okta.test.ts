@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { GROUP_SCHEMA, newOrganization, PATCH_OP, USER_SCHEMA } from '../src/fixtures.ts';
+import { GROUP_SCHEMA, PATCH_OP, USER_SCHEMA } from '../src/fixtures.ts';
+import { newOrganization } from '../src/org.ts';
 import type { ScimClient } from '../src/scim-client.ts';
 import { type RunningStack, startStack } from '../src/stack.ts';
 

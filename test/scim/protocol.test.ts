@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ingressUrlOf, newOrganization, newUser, PATCH_OP, USER_SCHEMA } from '../src/fixtures.ts';
+import { ingressUrlOf, newUser, PATCH_OP, USER_SCHEMA } from '../src/fixtures.ts';
+import { newOrganization } from '../src/org.ts';
 import type { ScimClient } from '../src/scim-client.ts';
 import { adminClient, scimClient } from '../src/scim-client.ts';
 import { type RunningStack, startStack } from '../src/stack.ts';
@@ -50,6 +51,13 @@ describe('discovery', () => {
     ]);
     const types = await scim.get('/ResourceTypes');
     expect(types.body.Resources.map((t: { id: string }) => t.id).sort()).toEqual(['Group', 'User']);
+    const one = await scim.get(`/Schemas/${USER_SCHEMA}`);
+    expect(one.body).toMatchObject({ id: USER_SCHEMA, name: 'User' });
+    expect((await scim.get('/ResourceTypes/User')).body).toMatchObject({
+      endpoint: '/Users',
+      schema: USER_SCHEMA,
+    });
+    expect((await scim.get('/Schemas/urn:nope')).status).toBe(404);
   });
 });
 
@@ -218,9 +226,23 @@ describe('Bulk', () => {
         .totalResults,
     ).toBe(0);
 
+    const config = await scim.get('/ServiceProviderConfig');
+    const tooLarge = await scim.post('/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        {
+          method: 'POST',
+          path: '/Users',
+          data: newUser('big@example.com', { title: 'x'.repeat(config.body.bulk.maxPayloadSize) }),
+        },
+      ],
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body).toMatchObject({ status: '413' });
+
     const tooMany = await scim.post('/Bulk', {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
-      Operations: Array.from({ length: 1001 }, () => bad),
+      Operations: Array.from({ length: config.body.bulk.maxOperations + 1 }, () => bad),
     });
     expect(tooMany.status).toBe(413);
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ENTERPRISE, newOrganization, newUser, PATCH_OP } from '../src/fixtures.ts';
+import { ENTERPRISE, newUser, PATCH_OP } from '../src/fixtures.ts';
+import { newOrganization } from '../src/org.ts';
 import type { ScimClient } from '../src/scim-client.ts';
 import { type RunningStack, startStack } from '../src/stack.ts';
 

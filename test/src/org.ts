@@ -4,6 +4,7 @@ import type { RunningStack } from './stack.ts';
 
 export interface TestOrg {
   orgId: string;
+  tokenId: string;
   scim: ScimClient;
   admin: ScimClient;
   workspaces: Record<string, string>;
@@ -35,12 +36,20 @@ export const setUpOrganization = async (
     ids[name] = workspace.body.id;
   }
   const token = await admin.post(`/orgs/${org.body.id}/scim-tokens`, {});
+  if (token.status !== 201) throw new Error(`issuing a token failed: ${JSON.stringify(token.body)}`);
   return {
     orgId: org.body.id,
+    tokenId: token.body.id,
     scim: scimClient(stack.scimBaseUrl, token.body.token),
     admin,
     workspaces: ids,
   };
 };
+
+/** A fresh organization with no workspaces, so tests in one stack never see each other's data. */
+export const newOrganization = (
+  stack: RunningStack,
+  settings: Record<string, unknown> = {},
+): Promise<TestOrg> => setUpOrganization(stack, { workspaces: [], ...settings });
 
 export const ROSTER_USER = 'urn:roster:params:scim:schemas:extension:provisioning:1.0:User';

@@ -43,8 +43,9 @@ const stopAll = async (code: number) => {
   for (const service of [...services].reverse()) await service.stop();
   process.exit(code);
 };
-process.once('SIGINT', () => void stopAll(0));
-process.once('SIGTERM', () => void stopAll(0));
+// A second Ctrl-C while stopping is ignored: leaving now would orphan the services.
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
 
 try {
   const adminToken = env.ROSTER_ADMIN_TOKEN || persistentSecret('admin-token');

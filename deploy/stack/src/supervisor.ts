@@ -42,11 +42,12 @@ export const supervise = (
   const start = () => {
     const proc = spawn(process.execPath, [spec.script, ...(spec.args ?? [])], {
       env: { ...process.env, ...spec.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC slot lets a service notice when the supervisor dies (its channel disconnects).
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     child = proc;
     const prefix = `[${spec.name}]`;
-    for (const stream of [proc.stdout, proc.stderr]) {
+    for (const stream of [proc.stdout!, proc.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         const match = READY.exec(line);
         if (match) {

@@ -10,6 +10,7 @@ import type { CommandBus } from './pipeline/command-bus.ts';
 import type { DirectoryReader } from './read/directory.ts';
 import { auditRoutes } from './routes/admin/audit.ts';
 import { contentRoutes } from './routes/admin/content.ts';
+import { groupRoutes } from './routes/admin/groups.ts';
 import { orgRoutes } from './routes/admin/orgs.ts';
 import { scimTokenRoutes } from './routes/admin/scim-tokens.ts';
 import { seatRoutes } from './routes/admin/seats.ts';
@@ -74,6 +75,7 @@ export const buildApp = async (deps: AppDeps) => {
       await admin.register(workspaceRoutes, { organizations, events: deps.orgEvents });
       await admin.register(scimTokenRoutes, { organizations, tokens: deps.tokens });
       await admin.register(userRoutes, { db });
+      await admin.register(groupRoutes, { directory: deps.directory });
       await admin.register(auditRoutes, { db });
       await admin.register(seatRoutes, { db, organizations });
       await admin.register(contentRoutes, { db, organizations, contentServiceUrl: deps.contentServiceUrl });

@@ -5,4 +5,5 @@ export * from './kafka/publisher.ts';
 export * from './log.ts';
 export * from './mongo.ts';
 export * from './org-settings.ts';
+export * from './process.ts';
 export * from './trace.ts';

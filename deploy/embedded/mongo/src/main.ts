@@ -44,6 +44,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Started by a supervisor over IPC (the dev stack): stop when it is gone, within a few seconds
+  // even if a client hangs on (acknowledged data is already on disk).
+  if (process.send) {
+    process.once('disconnect', () => {
+      setTimeout(() => process.exit(0), 3_000).unref();
+      stop('supervisor gone');
+    });
+  }
 }
 
 // Request handling never throws out of the event loop; these are last-resort guards so one bad
