@@ -149,12 +149,9 @@ const decideGroupCommand = async (
     ...(write ? { write } : {}),
     awaits,
   };
-  const outbox = groupMessages(
-    command,
-    { ...finalState, version: finalState.version + (after ? 0 : 1) },
-    decision.events,
-    awaits,
-  );
+  // A deleted group has no state left; its deletion is announced as its last, newest change.
+  const announced = after ?? { ...finalState, version: finalState.version + 1 };
+  const outbox = groupMessages(command, announced, decision.events, awaits);
   return { ...entry, outbox: awaits.length === 0 ? [...outbox, resultMessage(command, entry)] : outbox };
 };
 

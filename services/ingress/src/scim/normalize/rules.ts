@@ -1,8 +1,6 @@
-import { LICENSES, ORGANIZATION_ADMIN_ROLE, scimErrors } from '@roster/contracts';
+import { DEFAULT_ROLE_TYPE, LICENSES, ORGANIZATION_ADMIN_ROLE, scimErrors } from '@roster/contracts';
 
 /** Roster's product rules on User attributes, shared by POST/PUT bodies and PATCH values. */
-
-export const DEFAULT_ROLE_TYPE = 'synthesia_role';
 
 export interface UserRuleOptions {
   /** The organization's role type (`roles[].type` that carries Roster roles); default `synthesia_role`. */
