@@ -102,7 +102,9 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
     const q = queue;
     queue = [];
     for (const [sock, buf] of q) if (!sock.destroyed) sock.write(buf);
-    if (journal && journal.size > COMPACT_AT_BYTES) compact();
+    // A snapshot costs as much as the whole data set: compact only once the journal has grown past
+    // both the hard cap and the last snapshot, so compaction work stays proportional to writes.
+    if (journal && journal.size > Math.max(COMPACT_AT_BYTES, journal.snapshotBytes)) compact();
   };
   const scheduleFlush = (): void => {
     if (!flushScheduled) {

@@ -200,6 +200,16 @@ describe('indexes', () => {
     const s2 = await scanned();
     expect(await c.countDocuments({ group: 4, slot: { $gte: 0 } })).toBe(inGroup);
     expect((await scanned()) - s2).toBe(inGroup);
+    // $in on indexed fields looks up each value (here every group × slot pair) instead of scanning
+    const picked = Array.from({ length: n }, (_, i) => i).filter(
+      (i) => i % 10 === 3 && [1, 5].includes(i % 7) && i !== 9,
+    ).length;
+    const sIn = await scanned();
+    expect(await c.countDocuments({ group: 3, slot: { $in: [1, 5] } })).toBe(picked);
+    expect((await scanned()) - sIn).toBe(picked);
+    const sKeys = await scanned();
+    expect(await c.countDocuments({ key: { $in: ['k1', 'k2', 'missing'] } })).toBe(2);
+    expect((await scanned()) - sKeys).toBe(2);
     // index maintenance on update: the prefix entries move with the documents
     await c.updateMany({ group: 4 }, { $set: { group: 40 } });
     const s3 = await scanned();

@@ -27,18 +27,44 @@ function equalityValue(cond: unknown): { v: unknown } | undefined {
   return { v: cond };
 }
 
-/** Equality conditions of a filter: its top-level fields plus those of top-level `$and` members. */
-function equalityConditions(filter: Doc, out: Map<string, unknown> = new Map()): Map<string, unknown> {
+/** The values an `$in` condition accepts, when they are plain scalars an index can look up. */
+function inValues(cond: unknown): unknown[] | undefined {
+  if (!isPlainObject(cond) || Object.keys(cond).length !== 1 || !Array.isArray(cond.$in)) return undefined;
+  const vals = cond.$in as unknown[];
+  return vals.every((v) => !(v instanceof RegExp) && !isPlainObject(v) && !Array.isArray(v) && bsonType(v) !== 'BSONRegExp')
+    ? vals
+    : undefined;
+}
+
+/**
+ * Fields a filter pins to one value (equality) or to a few (`$in`): its top-level fields plus
+ * those of top-level `$and` members. Each field maps to the list of values it may take.
+ */
+function equalityConditions(filter: Doc, out: Map<string, unknown[]> = new Map()): Map<string, unknown[]> {
   for (const [k, v] of Object.entries(filter)) {
     if (k === '$and' && Array.isArray(v)) {
       for (const sub of v) if (isPlainObject(sub)) equalityConditions(sub, out);
     } else if (!k.startsWith('$') && !out.has(k)) {
       const eq = equalityValue(v);
-      if (eq) out.set(k, eq.v);
+      const values = eq ? [eq.v] : inValues(v);
+      if (values) out.set(k, values);
     }
   }
   return out;
 }
+
+/** Every combination of one value per field, or undefined past `limit` combinations. */
+function combinations(choices: unknown[][], limit: number): unknown[][] | undefined {
+  let out: unknown[][] = [[]];
+  for (const values of choices) {
+    out = out.flatMap((prefix) => values.map((v) => [...prefix, v]));
+    if (out.length > limit) return undefined;
+  }
+  return out;
+}
+
+/** At most this many index lookups for one `$in` query before it falls back to a shorter prefix. */
+const MAX_LOOKUPS = 1000;
 
 /**
  * Picks candidate `_id` keys for a filter from the `_id` map or a hash index whose leading fields
@@ -63,25 +89,28 @@ export function candidateIds(coll: Collection, filter: Doc, kind: FoldKind = 'si
   }
   const eqs = equalityConditions(filter);
   if (eqs.size === 0) return null;
-  const idv = eqs.get('_id');
-  if (eqs.has('_id') && (kind === 'simple' || (typeof idv !== 'string' && !isPlainObject(idv))))
-    return [keyOf(idv)];
-  let best: { ix: HashIndex; vals: unknown[]; score: number } | undefined;
+  const ids = eqs.get('_id');
+  if (ids && (kind === 'simple' || ids.every((v) => typeof v !== 'string' && !isPlainObject(v))))
+    return [...new Set(ids.map((v) => keyOf(v)))];
+  let best: { ix: HashIndex; tuples: unknown[][]; width: number; score: number } | undefined;
   for (const ix of coll.indexes) {
     if (ix.isId || ix.isPartial || ix.foldKind !== kind) continue;
-    const vals: unknown[] = [];
+    const choices: unknown[][] = [];
     for (const f of ix.fields) {
-      if (!eqs.has(f)) break;
-      const v = eqs.get(f);
+      const values = eqs.get(f);
       // a sparse index lacks documents missing all its fields, which `null` would match
-      if (v === null && ix.sparse) break;
-      vals.push(v);
+      if (!values || (ix.sparse && values.includes(null))) break;
+      choices.push(values);
     }
-    if (vals.length === 0) continue;
-    const full = vals.length === ix.fields.length;
-    const score = (full ? (ix.unique ? 2000 : 1000) : 0) + vals.length;
-    if (!best || score > best.score) best = { ix, vals, score };
+    if (choices.length === 0) continue;
+    const tuples = combinations(choices, MAX_LOOKUPS);
+    if (!tuples) continue;
+    const full = choices.length === ix.fields.length;
+    const score = (full ? (ix.unique ? 2000 : 1000) : 0) + choices.length;
+    if (!best || score > best.score) best = { ix, tuples, width: choices.length, score };
   }
   if (!best) return null;
-  return best.ix.lookup(best.ix.lookupKey(best.vals), best.vals.length);
+  const { ix, tuples, width } = best;
+  if (tuples.length === 1) return ix.lookup(ix.lookupKey(tuples[0]!), width);
+  return [...new Set(tuples.flatMap((tuple) => ix.lookup(ix.lookupKey(tuple), width)))];
 }
