@@ -1,9 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   envelope,
   type GroupChanged,
-  ORGANIZATIONS_COLLECTION,
-  type OrganizationDocument,
   type OrganizationSettingsChanged,
   type StepOutcome,
   TOPICS,
@@ -14,102 +12,35 @@ import {
   type WorkspaceChanged,
   type WorkspaceDocument,
 } from '@roster/contracts';
-import { type RunningBroker, startBroker } from '@roster/embedded-kafka';
-import { type RunningStore, startStore } from '@roster/embedded-mongo';
 import { createLogger, type Logger } from '@roster/service-kit';
-import { type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { type Db, MongoClient } from 'mongodb';
+import {
+  userChanged as directoryChange,
+  type EmbeddedInfra,
+  startEmbeddedInfra,
+  newTraceparent as traceparent,
+} from '@roster/service-kit/testing';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Db } from 'mongodb';
 import type { MembershipConfig } from '../src/config.ts';
 
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-
-export const PARTITIONS = 3;
-
-/** Polls `fn` until it returns a truthy value; fails after `timeoutMs`. */
-export const waitFor = async <T>(
-  fn: () => T | Promise<T>,
-  { timeoutMs = 30_000, intervalMs = 25, what = 'condition' } = {},
-): Promise<NonNullable<T>> => {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-};
+export {
+  createOrganization,
+  createProducer,
+  PARTITIONS,
+  snapshot,
+  waitFor,
+} from '@roster/service-kit/testing';
 
 export const quietLog = (): Logger => createLogger('membership', process.env.LOG_LEVEL ?? 'silent');
 
-export interface Infra {
-  broker: RunningBroker;
-  store: RunningStore;
-  kafka: Kafka;
-  mongo: MongoClient;
-  db: Db;
+export interface Infra extends EmbeddedInfra {
   config: MembershipConfig;
-  close(): Promise<void>;
 }
 
 /** One embedded broker and store per suite, with plain kafkajs / mongodb clients for the test side. */
 export const startInfra = async (): Promise<Infra> => {
-  const [broker, store] = await Promise.all([startBroker({ port: 0 }), startStore({ port: 0 })]);
-  const mongo = new MongoClient(store.url);
-  await mongo.connect();
-  const database = `membership_${randomUUID().slice(0, 8)}`;
-  const kafka = new Kafka({
-    clientId: 'membership-test',
-    brokers: [broker.brokers],
-    logLevel: logLevel.NOTHING,
-    retry: { initialRetryTime: 50, retries: 8 },
-  });
-  return {
-    broker,
-    store,
-    kafka,
-    mongo,
-    db: mongo.db(database),
-    config: {
-      kafkaBrokers: [broker.brokers],
-      mongoUrl: store.url,
-      mongoDatabase: database,
-      topicPartitions: PARTITIONS,
-      logLevel: 'silent',
-    },
-    async close() {
-      await mongo.close();
-      await Promise.all([broker.close(), store.close()]);
-    },
-  };
-};
-
-/** Inserts an organization the way the admin API does. */
-export const createOrganization = async (
-  db: Db,
-  settings: Partial<Pick<OrganizationDocument, 'autoCapture' | 'domains'>> = {},
-): Promise<OrganizationDocument> => {
-  const org: OrganizationDocument = {
-    _id: randomUUID(),
-    name: 'Test org',
-    domains: ['example.com'],
-    autoCapture: true,
-    ssoConfigured: true,
-    defaultLicense: 'org-free-license',
-    roleType: 'synthesia_role',
-    seatLimits: {},
-    createdAt: new Date().toISOString(),
-    ...settings,
-  };
-  await db.collection<OrganizationDocument>(ORGANIZATIONS_COLLECTION).insertOne(org);
-  return org;
+  const infra = await startEmbeddedInfra('membership');
+  return { ...infra, config: infra.baseConfig };
 };
 
 /** Inserts a workspace the way the admin API does. */
@@ -142,36 +73,13 @@ export const renameWorkspace = async (
   return { ...workspace, name };
 };
 
-const traceparent = (): string =>
-  `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
-
-export const snapshot = (id: string, overrides: Partial<UserSnapshot> = {}): UserSnapshot => ({
-  id,
-  userName: `${id}@example.com`,
-  email: `${id}@example.com`,
-  active: true,
-  scimDeleted: false,
-  organizationAdmin: false,
-  ...overrides,
-});
-
+/** A user change as the status service publishes it, awaiting membership. */
 export const userChanged = (
   tenant: string,
   sequence: number,
   user: UserSnapshot,
   change: UserChanged['data']['change'] = sequence === 1 ? 'provisioned' : 'updated',
-): UserChanged =>
-  envelope(
-    'roster.directory.user.changed.v1',
-    {
-      source: '/roster/status',
-      tenant,
-      subject: user.id,
-      correlationid: randomUUID(),
-      traceparent: traceparent(),
-    },
-    { commandId: randomUUID(), change, sequence, user, awaits: ['membership'] },
-  );
+): UserChanged => directoryChange(tenant, sequence, user, change, ['membership']);
 
 export const groupChanged = (
   tenant: string,
@@ -210,12 +118,6 @@ export const workspaceChanged = (
       ...(previousName === undefined ? {} : { previousName }),
     },
   );
-
-export const createProducer = async (kafka: Kafka): Promise<Producer> => {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  return producer;
-};
 
 export const produce = async (
   producer: Producer,
