@@ -31,7 +31,9 @@ function equalityValue(cond: unknown): { v: unknown } | undefined {
 function inValues(cond: unknown): unknown[] | undefined {
   if (!isPlainObject(cond) || Object.keys(cond).length !== 1 || !Array.isArray(cond.$in)) return undefined;
   const vals = cond.$in as unknown[];
-  return vals.every((v) => !(v instanceof RegExp) && !isPlainObject(v) && !Array.isArray(v) && bsonType(v) !== 'BSONRegExp')
+  return vals.every(
+    (v) => !(v instanceof RegExp) && !isPlainObject(v) && !Array.isArray(v) && bsonType(v) !== 'BSONRegExp',
+  )
     ? vals
     : undefined;
 }
