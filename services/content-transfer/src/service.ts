@@ -1,8 +1,6 @@
 import {
+  connectKafka,
   connectMongo,
-  createKafka,
-  createPublisher,
-  ensureTopics,
   type Logger,
   type RunningConsumer,
   runConsumer,
@@ -31,13 +29,11 @@ export const startContentTransfer = async (
   const store = new ContentStore(mongo.db);
   await store.ensureIndexes();
 
-  const kafka = createKafka('roster-content-transfer', config.kafkaBrokers, log);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, ['directoryChanges', 'stepOutcomes', 'deadLetter'], config.topicPartitions);
-  await admin.disconnect();
-
-  const publisher = await createPublisher(kafka);
+  const { kafka, publisher } = await connectKafka('roster-content-transfer', config, log, [
+    'directoryChanges',
+    'stepOutcomes',
+    'deadLetter',
+  ]);
   let stopping = false;
   const deps = {
     isStopping: () => stopping,

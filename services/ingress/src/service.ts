@@ -1,11 +1,4 @@
-import {
-  connectMongo,
-  createKafka,
-  createPublisher,
-  ensureTopics,
-  type Logger,
-  OrganizationSettings,
-} from '@roster/service-kit';
+import { connectKafka, connectMongo, type Logger, OrganizationSettings } from '@roster/service-kit';
 import { buildApp } from './app.ts';
 import type { IngressConfig } from './config.ts';
 import { CommandBus } from './pipeline/command-bus.ts';
@@ -26,17 +19,12 @@ export const startIngress = async (config: IngressConfig, log: Logger): Promise<
   const tokens = new ScimTokens(mongo.db);
   await Promise.all([organizations.ensureIndexes(), tokens.ensureIndexes()]);
 
-  const kafka = createKafka('roster-ingress', config.kafkaBrokers, log);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(
-    admin,
-    ['scimCommands', 'commandResults', 'orgChanges', 'deadLetter'],
-    config.topicPartitions,
-  );
-  await admin.disconnect();
-
-  const publisher = await createPublisher(kafka);
+  const { kafka, publisher } = await connectKafka('roster-ingress', config, log, [
+    'scimCommands',
+    'commandResults',
+    'orgChanges',
+    'deadLetter',
+  ]);
   const bus = new CommandBus(publisher, config.deadlineMs);
   await bus.start(kafka, log);
 

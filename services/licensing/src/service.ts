@@ -1,8 +1,6 @@
 import {
+  connectKafka,
   connectMongo,
-  createKafka,
-  createPublisher,
-  ensureTopics,
   type Logger,
   OrganizationSettings,
   runConsumer,
@@ -25,13 +23,11 @@ export const startLicensing = async (config: LicensingConfig, log: Logger): Prom
   const store = new LicensingStore(mongo.client, mongo.db);
   await store.ensureIndexes();
 
-  const kafka = createKafka('roster-licensing', config.kafkaBrokers, log);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, ['directoryChanges', 'stepOutcomes', 'deadLetter'], config.topicPartitions);
-  await admin.disconnect();
-
-  const publisher = await createPublisher(kafka);
+  const { kafka, publisher } = await connectKafka('roster-licensing', config, log, [
+    'directoryChanges',
+    'stepOutcomes',
+    'deadLetter',
+  ]);
   const deps = {
     store,
     organizations: new OrganizationSettings(mongo.db),

@@ -1,8 +1,6 @@
 import {
+  connectKafka,
   connectMongo,
-  createKafka,
-  createPublisher,
-  ensureTopics,
   type Logger,
   type RunningConsumer,
   runConsumer,
@@ -42,17 +40,12 @@ export const startMembership = async (
   const store = new MembershipStore(mongo.db);
   await store.ensureIndexes();
 
-  const kafka = createKafka('roster-membership', config.kafkaBrokers, log);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(
-    admin,
-    ['directoryChanges', 'orgChanges', 'stepOutcomes', 'deadLetter'],
-    config.topicPartitions,
-  );
-  await admin.disconnect();
-
-  const publisher = await createPublisher(kafka);
+  const { kafka, publisher } = await connectKafka('roster-membership', config, log, [
+    'directoryChanges',
+    'orgChanges',
+    'stepOutcomes',
+    'deadLetter',
+  ]);
   const deps: HandlerDeps = { store, publisher, log };
   const consumers: RunningConsumer[] = [
     await runConsumer({

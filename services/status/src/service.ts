@@ -1,8 +1,6 @@
 import {
+  connectKafka,
   connectMongo,
-  createKafka,
-  createPublisher,
-  ensureTopics,
   type Logger,
   OrganizationSettings,
   type RunningConsumer,
@@ -41,17 +39,14 @@ export const startStatus = async (config: StatusConfig, log: Logger): Promise<Ru
     audit.ensureIndexes(),
   ]);
 
-  const kafka = createKafka('roster-status', config.kafkaBrokers, log);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(
-    admin,
-    ['scimCommands', 'directoryChanges', 'stepOutcomes', 'commandResults', 'lifecycle', 'deadLetter'],
-    config.topicPartitions,
-  );
-  await admin.disconnect();
-
-  const publisher = await createPublisher(kafka);
+  const { kafka, publisher } = await connectKafka('roster-status', config, log, [
+    'scimCommands',
+    'directoryChanges',
+    'stepOutcomes',
+    'commandResults',
+    'lifecycle',
+    'deadLetter',
+  ]);
   const deps = {
     users,
     groups,

@@ -1,6 +1,8 @@
 import { TOPICS, type TopicKey } from '@roster/contracts';
 import { type Admin, Kafka, type LogEntry, logLevel } from 'kafkajs';
+import type { BaseConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { createPublisher, type Publisher } from './publisher.ts';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -37,4 +39,25 @@ export const ensureTopics = async (admin: Admin, topics: TopicKey[], partitions?
       configEntries: [{ name: 'retention.ms', value: String(TOPICS[t].retentionMs) }],
     })),
   });
+};
+
+/**
+ * A service's Kafka side, ready to work: a client, the catalogue topics it touches created if
+ * missing, and an idempotent publisher.
+ */
+export const connectKafka = async (
+  clientId: string,
+  config: Pick<BaseConfig, 'kafkaBrokers' | 'topicPartitions'>,
+  log: Logger,
+  topics: TopicKey[],
+): Promise<{ kafka: Kafka; publisher: Publisher }> => {
+  const kafka = createKafka(clientId, config.kafkaBrokers, log);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, topics, config.topicPartitions);
+  } finally {
+    await admin.disconnect();
+  }
+  return { kafka, publisher: await createPublisher(kafka) };
 };
