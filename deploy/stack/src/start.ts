@@ -47,36 +47,17 @@ const stopAll = async (code: number) => {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
+/** Starts one embedded development server; resolves with its READY details. */
+const embedded = async (name: 'kafka' | 'mongo', portSetting: string | undefined, fallback: number) => {
+  const port = String(await resolvePort(portSetting, fallback, host));
+  const args = ['--port', port, '--host', host, '--data-dir', join(dataDir, name)];
+  return run(name, `deploy/embedded/${name}/src/main.ts`, args).ready;
+};
+
 try {
   const adminToken = env.ROSTER_ADMIN_TOKEN || persistentSecret('admin-token');
-  const kafkaBrokers =
-    env.KAFKA_BROKERS ||
-    String(
-      (
-        await run('kafka', 'deploy/embedded/kafka/src/main.ts', [
-          '--port',
-          String(await resolvePort(env.KAFKA_PORT, 9092, host)),
-          '--host',
-          host,
-          '--data-dir',
-          join(dataDir, 'kafka'),
-        ]).ready
-      ).brokers,
-    );
-  const mongoUrl =
-    env.MONGO_URL ||
-    String(
-      (
-        await run('mongo', 'deploy/embedded/mongo/src/main.ts', [
-          '--port',
-          String(await resolvePort(env.MONGO_PORT, 27017, host)),
-          '--host',
-          host,
-          '--data-dir',
-          join(dataDir, 'mongo'),
-        ]).ready
-      ).url,
-    );
+  const kafkaBrokers = env.KAFKA_BROKERS || String((await embedded('kafka', env.KAFKA_PORT, 9092)).brokers);
+  const mongoUrl = env.MONGO_URL || String((await embedded('mongo', env.MONGO_PORT, 27017)).url);
   const serviceEnv = {
     KAFKA_BROKERS: kafkaBrokers,
     MONGO_URL: mongoUrl,
