@@ -8,7 +8,6 @@ const SERVICE_PROVIDER_CONFIG = 'urn:ietf:params:scim:schemas:core:2.0:ServicePr
 
 const serviceProviderConfig = (request: FastifyRequest) => ({
   schemas: [SERVICE_PROVIDER_CONFIG],
-  documentationUri: 'https://github.com/roster-scim/roster#readme',
   patch: { supported: true },
   bulk: {
     supported: true,
