@@ -8,7 +8,8 @@ import {
   collectionArg,
   docArg,
   numberArg,
-  writeError,
+  runWriteBatch,
+  writeReply,
 } from './context.ts';
 
 function del(ctx: CommandContext): Doc {
@@ -16,35 +17,24 @@ function del(ctx: CommandContext): Doc {
   const deletes = arrayArg(ctx.cmd, 'deletes', true)!;
   const ordered = boolArg(ctx.cmd, 'ordered', true);
   const coll = ctx.state.engine.collection(ctx.db, name);
-  const writeErrors: Doc[] = [];
   let n = 0;
-  for (let i = 0; i < deletes.length; i++) {
-    try {
-      const stmt = deletes[i];
-      if (!isPlainObject(stmt)) throw new CommandError('TypeMismatch', 'delete statement must be an object');
-      const q = docArg(stmt, 'q') ?? {};
-      const limit = numberArg(stmt, 'limit') ?? 0;
-      if (limit !== 0 && limit !== 1) {
-        throw new CommandError(
-          'FailedToParse',
-          `The limit field in delete objects must be 0 or 1. Got ${limit}`,
-        );
-      }
-      if (!coll) continue;
-      for (const m of ctx.view.match(coll, q, limit === 1 ? 1 : undefined, stmt.collation)) {
-        ctx.view.remove(coll, m.idKey);
-        n++;
-      }
-    } catch (err) {
-      if (err instanceof CommandError && err.labels.includes('TransientTransactionError')) throw err;
-      writeErrors.push(writeError(i, err));
-      if (ordered) break;
+  const writeErrors = runWriteBatch(deletes, ordered, (stmt) => {
+    if (!isPlainObject(stmt)) throw new CommandError('TypeMismatch', 'delete statement must be an object');
+    const q = docArg(stmt, 'q') ?? {};
+    const limit = numberArg(stmt, 'limit') ?? 0;
+    if (limit !== 0 && limit !== 1) {
+      throw new CommandError(
+        'FailedToParse',
+        `The limit field in delete objects must be 0 or 1. Got ${limit}`,
+      );
     }
-  }
-  const reply: Doc = { n };
-  if (writeErrors.length > 0) reply.writeErrors = writeErrors;
-  reply.ok = 1;
-  return reply;
+    if (!coll) return;
+    for (const m of ctx.view.match(coll, q, limit === 1 ? 1 : undefined, stmt.collation)) {
+      ctx.view.remove(coll, m.idKey);
+      n++;
+    }
+  });
+  return writeReply({ n }, writeErrors);
 }
 
 export const deleteCommand: CommandDef = { names: ['delete'], handler: del, inTransaction: true };

@@ -8,7 +8,8 @@ import {
   type CommandDef,
   collectionArg,
   collectionFor,
-  writeError,
+  runWriteBatch,
+  writeReply,
 } from './context.ts';
 
 /** Validates a document for insertion and gives it an `_id` (first field) if it has none. */
@@ -27,22 +28,12 @@ function insert(ctx: CommandContext): Doc {
   const docs = arrayArg(ctx.cmd, 'documents', true)!;
   const ordered = boolArg(ctx.cmd, 'ordered', true);
   const coll = collectionFor(ctx, name, true)!;
-  const writeErrors: Doc[] = [];
   let n = 0;
-  for (let i = 0; i < docs.length; i++) {
-    try {
-      ctx.view.insert(coll, prepareInsert(docs[i]));
-      n++;
-    } catch (err) {
-      if (err instanceof CommandError && err.labels.includes('TransientTransactionError')) throw err;
-      writeErrors.push(writeError(i, err));
-      if (ordered) break;
-    }
-  }
-  const reply: Doc = { n };
-  if (writeErrors.length > 0) reply.writeErrors = writeErrors;
-  reply.ok = 1;
-  return reply;
+  const writeErrors = runWriteBatch(docs, ordered, (doc) => {
+    ctx.view.insert(coll, prepareInsert(doc));
+    n++;
+  });
+  return writeReply({ n }, writeErrors);
 }
 
 export const insertCommand: CommandDef = { names: ['insert'], handler: insert, inTransaction: true };

@@ -10,7 +10,8 @@ import {
   collectionArg,
   collectionFor,
   docArg,
-  writeError,
+  runWriteBatch,
+  writeReply,
 } from './context.ts';
 
 interface StatementResult {
@@ -58,27 +59,16 @@ function update(ctx: CommandContext): Doc {
   const name = collectionArg(ctx);
   const updates = arrayArg(ctx.cmd, 'updates', true)!;
   const ordered = boolArg(ctx.cmd, 'ordered', true);
-  const writeErrors: Doc[] = [];
   const upserted: Doc[] = [];
   let n = 0;
   let nModified = 0;
-  for (let i = 0; i < updates.length; i++) {
-    try {
-      const r = runStatement(ctx, name, updates[i]);
-      n += r.n;
-      nModified += r.nModified;
-      if (r.upserted !== undefined) upserted.push({ index: i, _id: r.upserted });
-    } catch (err) {
-      if (err instanceof CommandError && err.labels.includes('TransientTransactionError')) throw err;
-      writeErrors.push(writeError(i, err));
-      if (ordered) break;
-    }
-  }
-  const reply: Doc = { n, nModified };
-  if (upserted.length > 0) reply.upserted = upserted;
-  if (writeErrors.length > 0) reply.writeErrors = writeErrors;
-  reply.ok = 1;
-  return reply;
+  const writeErrors = runWriteBatch(updates, ordered, (statement, i) => {
+    const r = runStatement(ctx, name, statement);
+    n += r.n;
+    nModified += r.nModified;
+    if (r.upserted !== undefined) upserted.push({ index: i, _id: r.upserted });
+  });
+  return writeReply({ n, nModified, ...(upserted.length > 0 ? { upserted } : {}) }, writeErrors);
 }
 
 export const updateCommand: CommandDef = { names: ['update'], handler: update, inTransaction: true };
