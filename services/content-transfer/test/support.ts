@@ -10,12 +10,12 @@ import {
   toKafkaRecord,
   type UserSnapshot,
 } from '@roster/contracts';
-import { startBroker } from '@roster/embedded-kafka';
-import { startStore } from '@roster/embedded-mongo';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { type Db, MongoClient } from 'mongodb';
+import { ensureTopics } from '@roster/service-kit';
+import { collectOutcomes, createProducer, PARTITIONS, startEmbeddedInfra } from '@roster/service-kit/testing';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Db } from 'mongodb';
 
-export const PARTITIONS = 3;
+export { PARTITIONS } from '@roster/service-kit/testing';
 
 /** Polls until `check` returns a value (not undefined/false), or fails after the deadline. */
 export const waitFor = async <T>(
@@ -51,56 +51,25 @@ export interface Infra {
 
 /** Embedded broker and store on ephemeral ports, topics created, an outcome collector running. */
 export const startInfra = async (): Promise<Infra> => {
-  const broker = await startBroker({ port: 0, partitions: PARTITIONS });
-  const store = await startStore({ port: 0 });
-  const database = `content_${randomUUID().slice(0, 8)}`;
-  const client = new MongoClient(store.url);
-  await client.connect();
-  const kafka = new Kafka({
-    clientId: 'content-transfer-test',
-    brokers: [broker.brokers],
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
+  const infra = await startEmbeddedInfra('content-transfer');
+  const admin = infra.kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [TOPICS.directoryChanges, TOPICS.stepOutcomes, TOPICS.deadLetter].map((t) => ({
-      topic: t.name,
-      numPartitions: PARTITIONS,
-    })),
-  });
+  await ensureTopics(admin, ['directoryChanges', 'stepOutcomes', 'deadLetter'], PARTITIONS);
   await admin.disconnect();
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
-  const outcomes: StepOutcome[] = [];
-  const collector = kafka.consumer({
-    groupId: `outcomes-${randomUUID()}`,
-    sessionTimeout: 6_000,
-    heartbeatInterval: 500,
-    maxWaitTimeInMs: 50,
-  });
-  await collector.connect();
-  await collector.subscribe({ topic: TOPICS.stepOutcomes.name, fromBeginning: true });
-  await collector.run({
-    eachMessage: async ({ message }) => {
-      outcomes.push(JSON.parse(message.value!.toString('utf8')) as StepOutcome);
-    },
-  });
+  const producer = await createProducer(infra.kafka);
+  const outcomes = await collectOutcomes(infra.kafka);
   return {
-    brokers: broker.brokers,
-    mongoUrl: store.url,
-    database,
-    db: client.db(database),
-    kafka,
+    brokers: infra.broker.brokers,
+    mongoUrl: infra.store.url,
+    database: infra.database,
+    db: infra.db,
+    kafka: infra.kafka,
     producer,
-    outcomes,
+    outcomes: outcomes.messages,
     async close() {
-      await collector.disconnect();
+      await outcomes.stop();
       await producer.disconnect();
-      await client.close();
-      await broker.close();
-      await store.close();
+      await infra.close();
     },
   };
 };
