@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**'],
+    // support/ is the @roster/test-support workspace, with tests of its own
+    exclude: ['node_modules/**', 'support/**'],
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,

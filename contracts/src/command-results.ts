@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Envelope } from './envelope.ts';
-import { ScimErrorBody } from './scim/error.ts';
+import { ScimErrorBody } from './scim/error-body.ts';
 
 /**
  * Command results: the status service tells the ingress replica waiting on a SCIM call how it

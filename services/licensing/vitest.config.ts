@@ -1,11 +1,1 @@
-import { defineConfig } from 'vitest/config';
-
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    // integration suites run real embedded servers and kafkajs groups: one file at a time
-    fileParallelism: false,
-  },
-});
+export { integrationSuites as default } from '@roster/test-support/vitest';

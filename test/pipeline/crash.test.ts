@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { waitFor } from '@roster/test-support';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { newUser, PATCH_OP } from '../src/fixtures.ts';
 import { setUpOrganization } from '../src/org.ts';
 import { type RunningStack, startStack } from '../src/stack.ts';
-import { waitFor } from '../src/wait.ts';
 
 let stack: RunningStack;
 beforeAll(async () => {

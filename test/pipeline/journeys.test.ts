@@ -1,8 +1,8 @@
+import { waitFor } from '@roster/test-support';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GROUP_SCHEMA, newUser, PATCH_OP } from '../src/fixtures.ts';
 import { ROSTER_USER, setUpOrganization, type TestOrg } from '../src/org.ts';
 import { type RunningStack, startStack } from '../src/stack.ts';
-import { waitFor } from '../src/wait.ts';
 
 let stack: RunningStack;
 beforeAll(async () => {

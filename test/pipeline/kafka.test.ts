@@ -1,11 +1,11 @@
 import type { LifecycleEvent } from '@roster/contracts';
+import { waitFor } from '@roster/test-support';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { subscribeToLifecycle } from '../examples/lifecycle-subscriber.ts';
 import { newUser, PATCH_OP } from '../src/fixtures.ts';
 import { collect, kafkaFor } from '../src/kafka.ts';
 import { setUpOrganization } from '../src/org.ts';
 import { type RunningStack, startStack } from '../src/stack.ts';
-import { waitFor } from '../src/wait.ts';
 
 let stack: RunningStack;
 beforeAll(async () => {

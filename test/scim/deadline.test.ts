@@ -1,21 +1,18 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { waitFor } from '@roster/test-support';
+import { expect, test } from 'vitest';
 import { newUser } from '../src/fixtures.ts';
-import { newOrganization } from '../src/org.ts';
 import type { ScimClient } from '../src/scim-client.ts';
-import { type RunningStack, startStack } from '../src/stack.ts';
-import { waitFor } from '../src/wait.ts';
+import { withStackAndOrganization } from '../src/suite.ts';
 
-let stack: RunningStack;
 let scim: ScimClient;
 
 // A deadline no write can meet: every write answers 503 while the pipeline still completes it.
-beforeAll(async () => {
-  stack = await startStack({ ROSTER_SCIM_DEADLINE_MS: '1' });
-  ({ scim } = await newOrganization(stack));
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+withStackAndOrganization(
+  (suite) => {
+    scim = suite.scim;
+  },
+  { ROSTER_SCIM_DEADLINE_MS: '1' },
+);
 
 test('a write past its deadline answers 503 with Retry-After, and the retry does not create a duplicate', async () => {
   const userName = 'slow@example.com';

@@ -1,25 +1,19 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { ENTERPRISE, GROUP_SCHEMA, PATCH_OP, USER_SCHEMA } from '../src/fixtures.ts';
-import { newOrganization } from '../src/org.ts';
 import type { ScimClient } from '../src/scim-client.ts';
-import { type RunningStack, startStack } from '../src/stack.ts';
+import { withStackAndOrganization } from '../src/suite.ts';
 
 /**
  * Microsoft Entra ID's provisioning sequence: lookup by externalId, create with the enterprise
  * extension, capitalized PATCH ops with string booleans and URN paths, groups looked up by
  * displayName, member removal with a value list, and the `aadOptscim062020` flag on every call.
  */
-let stack: RunningStack;
 let scim: ScimClient;
 const entra = { 'user-agent': 'Azure AD SCIM Client' };
 const flag = '?aadOptscim062020';
 
-beforeAll(async () => {
-  stack = await startStack();
-  ({ scim } = await newOrganization(stack));
-});
-afterAll(async () => {
-  await stack?.stop();
+withStackAndOrganization((suite) => {
+  scim = suite.scim;
 });
 
 test('Entra: lookup → create → update → group push → deactivate → reactivate', async () => {

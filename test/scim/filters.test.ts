@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ENTERPRISE, newUser, PATCH_OP } from '../src/fixtures.ts';
-import { newOrganization } from '../src/org.ts';
 import type { ScimClient } from '../src/scim-client.ts';
-import { type RunningStack, startStack } from '../src/stack.ts';
+import { withStackAndOrganization } from '../src/suite.ts';
 
-let stack: RunningStack;
 let scim: ScimClient;
 const ids: Record<string, string> = {};
 
@@ -32,17 +30,13 @@ const PEOPLE = {
   edsger: newUser('edsger@example.org', { active: false }),
 } as const;
 
-beforeAll(async () => {
-  stack = await startStack();
-  ({ scim } = await newOrganization(stack));
+withStackAndOrganization(async (suite) => {
+  scim = suite.scim;
   for (const [key, body] of Object.entries(PEOPLE)) {
     const created = await scim.post('/Users', body);
     if (created.status !== 201) throw new Error(JSON.stringify(created.body));
     ids[key] = created.body.id;
   }
-});
-afterAll(async () => {
-  await stack?.stop();
 });
 
 const matching = async (filter: string): Promise<string[]> => {

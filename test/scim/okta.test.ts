@@ -1,28 +1,41 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { GROUP_SCHEMA, PATCH_OP, USER_SCHEMA } from '../src/fixtures.ts';
-import { newOrganization } from '../src/org.ts';
 import type { ScimClient } from '../src/scim-client.ts';
-import { type RunningStack, startStack } from '../src/stack.ts';
+import { withStackAndOrganization } from '../src/suite.ts';
 
 /**
  * Okta's provisioning sequence as its SCIM 2.0 connector sends it: look up by userName before
  * create, create, PUT updates (wizard-built apps), push groups, deactivate and reactivate with
  * path-less replace operations.
  */
-let stack: RunningStack;
 let scim: ScimClient;
 const okta = { 'user-agent': 'Okta SCIM Client 1.0.0' };
 
-beforeAll(async () => {
-  stack = await startStack();
-  ({ scim } = await newOrganization(stack));
-});
-afterAll(async () => {
-  await stack?.stop();
+withStackAndOrganization((suite) => {
+  scim = suite.scim;
 });
 
 const byUserName = (userName: string) =>
   scim.get(`/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}&startIndex=1&count=100`, okta);
+
+/** Okta deactivates and reactivates with a path-less replace. */
+const setActive = (id: string, active: boolean) =>
+  scim.patch(
+    `/Users/${id}`,
+    { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active } }] },
+    okta,
+  );
+
+/** Jane as Okta's profile sends her in a create and in a PUT. */
+const jane = (familyName: string) => ({
+  schemas: [USER_SCHEMA],
+  userName: 'Jane.Doe@example.com',
+  name: { givenName: 'Jane', familyName },
+  emails: [{ primary: true, value: 'jane.doe@example.com', type: 'work' }],
+  displayName: `Jane ${familyName}`,
+  externalId: '00u1abcd',
+  active: true,
+});
 
 test('Okta: lookup → create → update → group push → deactivate → reactivate', async () => {
   expect((await byUserName('Jane.Doe@example.com')).body).toMatchObject({ totalResults: 0, Resources: [] });
@@ -30,18 +43,12 @@ test('Okta: lookup → create → update → group push → deactivate → react
   const created = await scim.post(
     '/Users',
     {
-      schemas: [USER_SCHEMA],
-      userName: 'Jane.Doe@example.com',
-      name: { givenName: 'Jane', familyName: 'Doe' },
-      emails: [{ primary: true, value: 'jane.doe@example.com', type: 'work' }],
-      displayName: 'Jane Doe',
+      ...jane('Doe'),
       locale: 'en-US',
-      externalId: '00u1abcd',
       groups: [],
       password: 'not-stored',
       userType: 'org-full-license',
       roles: [{ type: 'synthesia_role', value: 'organization-admin' }],
-      active: true,
     },
     okta,
   );
@@ -55,17 +62,7 @@ test('Okta: lookup → create → update → group push → deactivate → react
 
   const updated = await scim.put(
     `/Users/${id}`,
-    {
-      schemas: [USER_SCHEMA],
-      id,
-      userName: 'Jane.Doe@example.com',
-      name: { givenName: 'Jane', familyName: 'Smith' },
-      emails: [{ primary: true, value: 'jane.doe@example.com', type: 'work' }],
-      displayName: 'Jane Smith',
-      externalId: '00u1abcd',
-      userType: 'org-restricted-license',
-      active: true,
-    },
+    { ...jane('Smith'), id, userType: 'org-restricted-license' },
     okta,
   );
   expect(updated.status).toBe(200);
@@ -108,38 +105,23 @@ test('Okta: lookup → create → update → group push → deactivate → react
   );
   expect(pushed.status).toBe(200);
 
-  const deactivated = await scim.patch(
-    `/Users/${id}`,
-    { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: false } }] },
-    okta,
-  );
+  const deactivated = await setActive(id, false);
   expect(deactivated.status).toBe(200);
   expect(deactivated.body.active).toBe(false);
   expect((await byUserName('Jane.Doe@example.com')).body.Resources[0].active).toBe(false);
 
-  const reactivated = await scim.patch(
-    `/Users/${id}`,
-    { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: true } }] },
-    okta,
-  );
+  const reactivated = await setActive(id, true);
   expect(reactivated.status).toBe(200);
   expect(reactivated.body.active).toBe(true);
   expect(reactivated.body.id).toBe(id);
 });
 
 test('Okta: unassigning and re-assigning the same person keeps the account', async () => {
-  const first = await scim.post(
-    '/Users',
-    { schemas: [USER_SCHEMA], userName: 'returning@example.com', active: true },
-    okta,
-  );
+  const returning = { schemas: [USER_SCHEMA], userName: 'returning@example.com', active: true };
+  const first = await scim.post('/Users', returning, okta);
   expect((await scim.delete(`/Users/${first.body.id}`, okta)).status).toBe(204);
   expect((await byUserName('returning@example.com')).body.totalResults).toBe(0);
-  const again = await scim.post(
-    '/Users',
-    { schemas: [USER_SCHEMA], userName: 'returning@example.com', active: true },
-    okta,
-  );
+  const again = await scim.post('/Users', returning, okta);
   expect(again.status).toBe(201);
   expect(again.body.id).toBe(first.body.id);
 });

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ENTERPRISE, newUser, PATCH_OP } from '../src/fixtures.ts';
-import { newOrganization } from '../src/org.ts';
 import type { ScimClient } from '../src/scim-client.ts';
-import { type RunningStack, startStack } from '../src/stack.ts';
+import { withStackAndOrganization } from '../src/suite.ts';
 
-let stack: RunningStack;
 let scim: ScimClient;
 
-beforeAll(async () => {
-  stack = await startStack();
-  ({ scim } = await newOrganization(stack));
-});
-afterAll(async () => {
-  await stack?.stop();
+withStackAndOrganization((suite) => {
+  scim = suite.scim;
 });
 
 describe('Users', () => {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { waitFor } from '@roster/test-support';
 import { expect, test } from 'vitest';
 import { startStack } from '../src/stack.ts';
-import { waitFor } from '../src/wait.ts';
 
 const childrenOf = (pid: number): number[] =>
   readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);

@@ -21,6 +21,7 @@ export const COMPARE_OPERATORS = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt'
 export type CompareOperator = (typeof COMPARE_OPERATORS)[number];
 
 export const FilterLiteral = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
+export type FilterLiteral = Static<typeof FilterLiteral>;
 
 export const Filter = Type.Recursive(
   (Self) =>

@@ -1,6 +1,6 @@
 import type { ContentItemDocument } from '@roster/contracts';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { ContentStore } from './store.ts';
+import type { ContentStore, NewItem } from './store/content.ts';
 
 /** The JSON an item is shown as (the admin API's `{id, title, ownerUserId, folder}` plus the rest). */
 export const itemJson = (item: ContentItemDocument) => ({
@@ -22,26 +22,19 @@ const itemProperties = {
   folder: { type: ['string', 'null'], maxLength: 1024 },
 } as const;
 
-interface ItemBody {
-  ownerUserId: string;
-  title: string;
-  kind?: 'video' | 'folder';
-  folder?: string | null;
-}
-
 export const MAX_BULK_ITEMS = 10_000;
 
 /**
  * Development seeding only (ROSTER_DEV_MODE=true): since this service is the only writer of
  * `content_items`, the admin API's `POST /admin/v1/orgs/{orgId}/content` forwards here.
  */
-export const buildHttp = (store: ContentStore): FastifyInstance => {
+const buildHttp = (store: ContentStore): FastifyInstance => {
   const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
   app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     return reply.code(status).send({ error: status === 500 ? 'internal error' : err.message });
   });
-  app.post<{ Body: ItemBody & { tenant: string } }>(
+  app.post<{ Body: NewItem & { tenant: string } }>(
     '/internal/content',
     {
       schema: {
@@ -55,7 +48,7 @@ export const buildHttp = (store: ContentStore): FastifyInstance => {
     },
     async (req, reply) => reply.code(201).send(itemJson(await store.createItem(req.body))),
   );
-  app.post<{ Body: { tenant: string; items: ItemBody[] } }>(
+  app.post<{ Body: { tenant: string; items: NewItem[] } }>(
     '/internal/content/bulk',
     {
       schema: {
@@ -86,4 +79,25 @@ export const buildHttp = (store: ContentStore): FastifyInstance => {
   );
   app.get('/internal/health', async () => ({ ok: true }));
   return app;
+};
+
+export interface SeedingEndpoint {
+  /** Its base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the seeding endpoint on `port` (0 = a free one) of `host`. */
+export const startSeedingEndpoint = async (
+  store: ContentStore,
+  { port, host }: { port: number; host: string },
+): Promise<SeedingEndpoint> => {
+  const http = buildHttp(store);
+  await http.listen({ port, host });
+  const address = http.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    close: () => http.close(),
+  };
 };

@@ -1,22 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { PARTITIONS, waitFor } from '@roster/service-kit/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import {
-  apply,
-  type Infra,
-  items,
-  outcomesOf,
-  PARTITIONS,
-  seedItems,
-  send,
-  startInfra,
-  stateOf,
-  TestUser,
-  transfers,
-  waitFor,
-  waitForOutcome,
-} from './support.ts';
+import { type Infra, startInfra, stateOf, TestUser } from './support.ts';
 
 const SERVICE_DIR = resolve(import.meta.dirname, '..');
 const NODE = resolve(SERVICE_DIR, '../../node_modules/.bin/node');
@@ -84,31 +71,42 @@ afterAll(async () => {
   await infra?.close();
 });
 
-test('killed mid-batch, restarted: every item moves exactly once and one done outcome ends it', async () => {
-  let child = await startChild();
-  const tenant = `org-crash-${process.pid}`;
+/**
+ * A running service, an org with an admin and a departing user owning TOTAL items, and the
+ * departing user's deactivation sent: resolves once the transfer moved some items but not all.
+ */
+const transferUnderWay = async (tenant: string) => {
+  const child = await startChild();
   const admin = new TestUser(tenant, 'admin', { organizationAdmin: true });
   const departing = new TestUser(tenant, 'departing');
-  await apply(infra, admin.change('provisioned'));
-  await apply(infra, departing.change('provisioned'));
-  await seedItems(infra, tenant, departing.id, TOTAL);
-
+  await infra.apply(admin.change('provisioned'));
+  await infra.apply(departing.change('provisioned'));
+  await infra.seedItems(tenant, departing.id, TOTAL);
   const deactivation = departing.change('deactivated', { active: false });
-  await send(infra, deactivation);
-  const midway = await waitFor('the transfer halfway', async () => {
-    const t = await transfers(infra).findOne({ tenant, userId: departing.id });
-    return t && t.itemsMoved > 0 && t.itemsMoved < TOTAL ? t : undefined;
-  });
+  await infra.send(deactivation);
+  const midway = await waitFor(
+    async () => {
+      const t = await infra.transfers.findOne({ tenant, userId: departing.id });
+      return t && t.itemsMoved > 0 && t.itemsMoved < TOTAL ? t : undefined;
+    },
+    { what: 'the transfer under way' },
+  );
+  return { child, admin, departing, deactivation, midway };
+};
+
+test('killed mid-batch, restarted: every item moves exactly once and one done outcome ends it', async () => {
+  const tenant = `org-crash-${process.pid}`;
+  const underWay = await transferUnderWay(tenant);
+  const { admin, departing, deactivation, midway } = underWay;
+  let child = underWay.child;
   await kill9(child);
-  const atKill = await items(infra).countDocuments({ tenant, ownerUserId: departing.id });
+  const atKill = await infra.items.countDocuments({ tenant, ownerUserId: departing.id });
   expect(atKill).toBeGreaterThan(0);
   expect(midway.state).toBe('in_progress');
-  expect(outcomesOf(infra, deactivation.data.commandId).some((o) => stateOf(o)?.state === 'done')).toBe(
-    false,
-  );
+  expect(infra.outcomesOf(deactivation.data.commandId).some((o) => stateOf(o)?.state === 'done')).toBe(false);
 
   child = await startChild();
-  const done = await waitForOutcome(infra, deactivation, 'done', 50_000);
+  const done = await infra.waitForOutcome(deactivation, 'done', 50_000);
   expect(stateOf(done)).toEqual({
     step: 'content-transfer',
     state: 'done',
@@ -117,20 +115,20 @@ test('killed mid-batch, restarted: every item moves exactly once and one done ou
     itemsMoved: TOTAL,
   });
 
-  const record = await transfers(infra).findOne({ tenant, userId: departing.id });
+  const record = await infra.transfers.findOne({ tenant, userId: departing.id });
   expect(record).toMatchObject({ state: 'done', itemsMoved: TOTAL, lease: null });
-  expect(await items(infra).countDocuments({ tenant })).toBe(TOTAL);
-  expect(await items(infra).countDocuments({ tenant, ownerUserId: departing.id })).toBe(0);
+  expect(await infra.items.countDocuments({ tenant })).toBe(TOTAL);
+  expect(await infra.items.countDocuments({ tenant, ownerUserId: departing.id })).toBe(0);
   expect(
-    await items(infra).countDocuments({ tenant, ownerUserId: admin.id, folder: departing.snapshot.email }),
+    await infra.items.countDocuments({ tenant, ownerUserId: admin.id, folder: departing.snapshot.email }),
   ).toBe(TOTAL);
-  expect(await items(infra).countDocuments({ 'transfer.id': record!._id })).toBe(TOTAL);
-  expect(await transfers(infra).countDocuments({ tenant, userId: departing.id })).toBe(1);
+  expect(await infra.items.countDocuments({ 'transfer.id': record!._id })).toBe(TOTAL);
+  expect(await infra.transfers.countDocuments({ tenant, userId: departing.id })).toBe(1);
 
   // Give a straggling duplicate the time to show up, then check the outcome history.
   const quiet = Date.now() + 1_000;
-  await waitFor('a quiet second', () => Date.now() > quiet);
-  const states = outcomesOf(infra, deactivation.data.commandId).map((o) => stateOf(o)?.state);
+  await waitFor(() => Date.now() > quiet, { what: 'a quiet second' });
+  const states = infra.outcomesOf(deactivation.data.commandId).map((o) => stateOf(o)?.state);
   expect(states.filter((s) => s === 'done')).toHaveLength(1);
   expect(states.at(-1)).toBe('done');
   expect(states.every((s) => s === 'in_progress' || s === 'done')).toBe(true);
@@ -138,34 +136,25 @@ test('killed mid-batch, restarted: every item moves exactly once and one done ou
 }, 120_000);
 
 test('SIGTERM mid-transfer stops between batches; the restarted service finishes it', async () => {
-  let child = await startChild();
   const tenant = `org-term-${process.pid}`;
-  const admin = new TestUser(tenant, 'admin', { organizationAdmin: true });
-  const departing = new TestUser(tenant, 'departing');
-  await apply(infra, admin.change('provisioned'));
-  await apply(infra, departing.change('provisioned'));
-  await seedItems(infra, tenant, departing.id, TOTAL);
-  const deactivation = departing.change('deactivated', { active: false });
-  await send(infra, deactivation);
-  await waitFor('the transfer under way', async () => {
-    const t = await transfers(infra).findOne({ tenant, userId: departing.id });
-    return t && t.itemsMoved > 0 && t.itemsMoved < TOTAL ? t : undefined;
-  });
+  const underWay = await transferUnderWay(tenant);
+  const { admin, departing, deactivation } = underWay;
+  let child = underWay.child;
   const stoppedAt = Date.now();
   expect(await terminate(child)).toBe(0);
   expect(Date.now() - stoppedAt).toBeLessThan(10_000);
   // it stopped between batches, not after the transfer (the shutdown interrupted it, see the log)
   expect(output.get(child)!.some((line) => line.includes('interrupted by shutdown'))).toBe(true);
-  const interrupted = await transfers(infra).findOne({ tenant, userId: departing.id });
+  const interrupted = await infra.transfers.findOne({ tenant, userId: departing.id });
   expect(interrupted).toMatchObject({ state: 'in_progress' });
-  expect(await items(infra).countDocuments({ tenant, ownerUserId: departing.id })).toBe(
+  expect(await infra.items.countDocuments({ tenant, ownerUserId: departing.id })).toBe(
     TOTAL - interrupted!.itemsMoved,
   );
 
   child = await startChild();
-  const done = await waitForOutcome(infra, deactivation, 'done', 50_000);
+  const done = await infra.waitForOutcome(deactivation, 'done', 50_000);
   expect(stateOf(done)).toMatchObject({ toUserId: admin.id, itemsMoved: TOTAL });
-  expect(await items(infra).countDocuments({ tenant, ownerUserId: departing.id })).toBe(0);
-  expect(await items(infra).countDocuments({ tenant, ownerUserId: admin.id })).toBe(TOTAL);
+  expect(await infra.items.countDocuments({ tenant, ownerUserId: departing.id })).toBe(0);
+  expect(await infra.items.countDocuments({ tenant, ownerUserId: admin.id })).toBe(TOTAL);
   expect(await terminate(child)).toBe(0);
 }, 120_000);

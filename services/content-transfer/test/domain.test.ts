@@ -1,4 +1,5 @@
 import type { ContentTransferDocument, ContentUserDocument, UserSnapshot } from '@roster/contracts';
+import { snapshot } from '@roster/service-kit/testing';
 import { describe, expect, test } from 'vitest';
 import {
   evolveTransfer,
@@ -8,21 +9,12 @@ import {
   type TransferEvent,
   transferId,
 } from '../src/domain/transfer.ts';
-import { decideUserChange, selectOldestAdmin, type UserChangeInput, userKey } from '../src/domain/users.ts';
+import type { UserChangeInput } from '../src/domain/user-change.ts';
+import { decideUserChange, selectOldestAdmin, userKey } from '../src/domain/users.ts';
 
 const TENANT = 'org-1';
 const T0 = Date.parse('2026-11-25T10:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
-
-const snapshot = (id: string, extra: Partial<UserSnapshot> = {}): UserSnapshot => ({
-  id,
-  userName: `${id}@example.com`,
-  email: `${id}@example.com`,
-  active: true,
-  scimDeleted: false,
-  organizationAdmin: false,
-  ...extra,
-});
 
 const change = (sequence: number, user: UserSnapshot, minute = sequence): UserChangeInput => ({
   tenant: TENANT,

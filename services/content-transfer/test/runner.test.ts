@@ -1,27 +1,39 @@
 import { randomUUID } from 'node:crypto';
-import type { ContentTransferDocument, ContentUserDocument } from '@roster/contracts';
+import {
+  CONTENT_ITEMS_COLLECTION,
+  CONTENT_USERS_COLLECTION,
+  type ContentItemDocument,
+  type ContentTransferDocument,
+  type ContentUserDocument,
+} from '@roster/contracts';
 import { startStore } from '@roster/embedded-mongo';
-import { createLogger } from '@roster/service-kit';
-import { MongoClient } from 'mongodb';
+import { createLogger, systemClock } from '@roster/service-kit';
+import { type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { newTransfer } from '../src/domain/transfer.ts';
 import { userKey } from '../src/domain/users.ts';
-import { type RunnerDeps, runTransfer } from '../src/runner.ts';
-import { ContentStore } from '../src/store.ts';
+import { type RunnerDeps, runTransfer } from '../src/handlers/transfer-runner.ts';
+import { ContentStore } from '../src/store/content.ts';
 
 /** The runner against the real (embedded) store, without Kafka: crash windows made deterministic. */
 
 const BATCH = 10;
 let closeStore: () => Promise<void>;
 let client: MongoClient;
+let db: Db;
 let store: ContentStore;
+
+/** The test's own view of the store's collections (seeding and checking, beside the runner). */
+const items = () => db.collection<ContentItemDocument>(CONTENT_ITEMS_COLLECTION);
+const users = () => db.collection<ContentUserDocument>(CONTENT_USERS_COLLECTION);
 
 beforeAll(async () => {
   const server = await startStore({ port: 0 });
   closeStore = server.close;
   client = new MongoClient(server.url);
   await client.connect();
-  store = new ContentStore(client.db(`runner_${randomUUID().slice(0, 8)}`));
+  db = client.db(`runner_${randomUUID().slice(0, 8)}`);
+  store = new ContentStore(db);
   await store.ensureIndexes();
 });
 
@@ -36,6 +48,7 @@ const deps = (extra: Partial<RunnerDeps> = {}): RunnerDeps => ({
   batchSize: BATCH,
   batchDelayMs: 0,
   leaseMs: 30_000,
+  clock: systemClock,
   ...extra,
 });
 const noHeartbeat = async () => {};
@@ -58,7 +71,7 @@ const setup = async (count: number): Promise<{ transfer: ContentTransferDocument
     latestTransferId: null,
     updatedAt: new Date().toISOString(),
   };
-  await store.users.insertOne(admin);
+  await users().insertOne(admin);
   await store.createItems(
     tenant,
     Array.from({ length: count }, (_, i) => ({ ownerUserId: userId, title: `v${i}` })),
@@ -84,11 +97,11 @@ const setup = async (count: number): Promise<{ transfer: ContentTransferDocument
 };
 
 const expectExactlyMoved = async (t: ContentTransferDocument, adminId: string, count: number) => {
-  expect(await store.items.countDocuments({ tenant: t.tenant, ownerUserId: t.userId })).toBe(0);
-  expect(await store.items.countDocuments({ tenant: t.tenant, ownerUserId: adminId, folder: t.folder })).toBe(
+  expect(await items().countDocuments({ tenant: t.tenant, ownerUserId: t.userId })).toBe(0);
+  expect(await items().countDocuments({ tenant: t.tenant, ownerUserId: adminId, folder: t.folder })).toBe(
     count,
   );
-  expect(await store.items.countDocuments({ 'transfer.id': t._id })).toBe(count);
+  expect(await items().countDocuments({ 'transfer.id': t._id })).toBe(count);
   expect(await store.findTransfer(t._id)).toMatchObject({ state: 'done', itemsMoved: count, lease: null });
 };
 
@@ -169,13 +182,13 @@ describe('runner against the store', () => {
   test('heartbeat between batches, and no admin means pending_admin', async () => {
     const count = BATCH * 3;
     const { transfer, adminId } = await setup(count);
-    await store.users.updateOne({ _id: userKey(transfer.tenant, adminId) }, { $set: { active: false } });
+    await users().updateOne({ _id: userKey(transfer.tenant, adminId) }, { $set: { active: false } });
     const waiting = await runTransfer(deps(), transfer._id, transfer.changeId, noHeartbeat, noProgress);
     expect(waiting).toMatchObject({ changed: true, transfer: { state: 'pending_admin' } });
     const again = await runTransfer(deps(), transfer._id, transfer.changeId, noHeartbeat, noProgress);
     expect(again).toMatchObject({ changed: false, transfer: { state: 'pending_admin' } });
 
-    await store.users.updateOne({ _id: userKey(transfer.tenant, adminId) }, { $set: { active: true } });
+    await users().updateOne({ _id: userKey(transfer.tenant, adminId) }, { $set: { active: true } });
     let beats = 0;
     const done = await runTransfer(
       deps(),

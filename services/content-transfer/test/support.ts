@@ -4,6 +4,7 @@ import {
   CONTENT_TRANSFERS_COLLECTION,
   type ContentItemDocument,
   type ContentTransferDocument,
+  type DeadLetter,
   envelope,
   type StepOutcome,
   TOPICS,
@@ -11,68 +12,17 @@ import {
   type UserSnapshot,
 } from '@roster/contracts';
 import { ensureTopics } from '@roster/service-kit';
-import { collectOutcomes, createProducer, PARTITIONS, startEmbeddedInfra } from '@roster/service-kit/testing';
+import {
+  collectDeadLetters,
+  collectOutcomes,
+  createProducer,
+  PARTITIONS,
+  snapshot,
+  startEmbeddedInfra,
+  waitFor,
+} from '@roster/service-kit/testing';
 import type { Kafka, Producer } from 'kafkajs';
-import type { Db } from 'mongodb';
-
-export { PARTITIONS } from '@roster/service-kit/testing';
-
-/** Polls until `check` returns a value (not undefined/false), or fails after the deadline. */
-export const waitFor = async <T>(
-  what: string,
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
-
-export interface Infra {
-  brokers: string;
-  mongoUrl: string;
-  database: string;
-  db: Db;
-  kafka: Kafka;
-  producer: Producer;
-  outcomes: StepOutcome[];
-  close(): Promise<void>;
-}
-
-/** Embedded broker and store on ephemeral ports, topics created, an outcome collector running. */
-export const startInfra = async (): Promise<Infra> => {
-  const infra = await startEmbeddedInfra('content-transfer');
-  const admin = infra.kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, ['directoryChanges', 'stepOutcomes', 'deadLetter'], PARTITIONS);
-  await admin.disconnect();
-  const producer = await createProducer(infra.kafka);
-  const outcomes = await collectOutcomes(infra.kafka);
-  return {
-    brokers: infra.broker.brokers,
-    mongoUrl: infra.store.url,
-    database: infra.database,
-    db: infra.db,
-    kafka: infra.kafka,
-    producer,
-    outcomes: outcomes.messages,
-    async close() {
-      await outcomes.stop();
-      await producer.disconnect();
-      await infra.close();
-    },
-  };
-};
+import type { Collection, Db } from 'mongodb';
 
 /** A user in one org, with its own growing sequence, as the status service would publish it. */
 export class TestUser {
@@ -83,15 +33,7 @@ export class TestUser {
   constructor(tenant: string, name: string, extra: Partial<UserSnapshot> = {}) {
     const id = `${name}-${randomUUID().slice(0, 8)}`;
     this.tenant = tenant;
-    this.snapshot = {
-      id,
-      userName: `${id}@corp.example`,
-      email: `${id}@corp.example`,
-      active: true,
-      scimDeleted: false,
-      organizationAdmin: false,
-      ...extra,
-    };
+    this.snapshot = snapshot(id, { userName: `${id}@corp.example`, email: `${id}@corp.example`, ...extra });
   }
 
   get id(): string {
@@ -122,51 +64,96 @@ export class TestUser {
 
 export type Change = ReturnType<TestUser['change']>;
 
-export const send = async (infra: Infra, ...changes: Change[]): Promise<void> => {
-  await infra.producer.send({
-    topic: TOPICS.directoryChanges.name,
-    acks: -1,
-    messages: changes.map((c) => toKafkaRecord(c)),
-  });
-};
-
-export const outcomesOf = (infra: Infra, commandId: string) =>
-  infra.outcomes.filter((o) => o.data.commandId === commandId);
-
 export const stateOf = (o: StepOutcome | undefined) =>
   o?.data.state?.step === 'content-transfer' ? o.data.state : undefined;
 
-/** Waits for an outcome of `change` whose content-transfer state is `state`. */
-export const waitForOutcome = (infra: Infra, change: Change, state: string, timeoutMs?: number) =>
-  waitFor(
-    `outcome ${state} for ${change.data.change} of ${change.subject}`,
-    () => outcomesOf(infra, change.data.commandId).find((o) => stateOf(o)?.state === state),
-    timeoutMs,
-  );
+/**
+ * Embedded broker and store on ephemeral ports, topics created, collectors of the outcomes and
+ * dead letters running, and the test's side of the service: sending changes, reading its
+ * collections, waiting for its answers.
+ */
+export interface Infra {
+  brokers: string;
+  mongoUrl: string;
+  database: string;
+  db: Db;
+  kafka: Kafka;
+  producer: Producer;
+  outcomes: StepOutcome[];
+  deadLetters: DeadLetter[];
+  items: Collection<ContentItemDocument>;
+  transfers: Collection<ContentTransferDocument>;
+  send(...changes: Change[]): Promise<void>;
+  /** Sends a change and waits until the service answered it (any state). */
+  apply(change: Change): Promise<StepOutcome>;
+  outcomesOf(commandId: string): StepOutcome[];
+  /** Waits for an outcome of `change` whose content-transfer state is `state`. */
+  waitForOutcome(change: Change, state: string, timeoutMs?: number): Promise<StepOutcome>;
+  /** Items the user owns, some in a folder, some folders themselves; inserted in chunks. */
+  seedItems(tenant: string, ownerUserId: string, count: number): Promise<ContentItemDocument[]>;
+  close(): Promise<void>;
+}
 
-/** Sends a change and waits until the service answered it (any state). */
-export const apply = async (infra: Infra, change: Change) => {
-  await send(infra, change);
-  return waitFor(`an outcome for ${change.data.change} of ${change.subject}`, () =>
-    outcomesOf(infra, change.data.commandId).at(-1),
-  );
-};
-
-export const items = (infra: Infra) => infra.db.collection<ContentItemDocument>(CONTENT_ITEMS_COLLECTION);
-export const transfers = (infra: Infra) =>
-  infra.db.collection<ContentTransferDocument>(CONTENT_TRANSFERS_COLLECTION);
-
-export const seedItems = async (infra: Infra, tenant: string, ownerUserId: string, count: number) => {
-  const createdAt = new Date().toISOString();
-  const docs: ContentItemDocument[] = Array.from({ length: count }, (_, i) => ({
-    _id: randomUUID(),
-    tenant,
-    ownerUserId,
-    title: `video ${i}`,
-    kind: i % 10 === 0 ? 'folder' : 'video',
-    folder: i % 3 === 0 ? 'Projects' : null,
-    createdAt,
-  }));
-  for (let i = 0; i < docs.length; i += 1_000) await items(infra).insertMany(docs.slice(i, i + 1_000));
-  return docs;
+export const startInfra = async (): Promise<Infra> => {
+  const infra = await startEmbeddedInfra('content-transfer');
+  const admin = infra.kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, ['directoryChanges', 'stepOutcomes', 'deadLetter'], PARTITIONS);
+  await admin.disconnect();
+  const producer = await createProducer(infra.kafka);
+  const outcomes = await collectOutcomes(infra.kafka);
+  const deadLetters = await collectDeadLetters(infra.kafka);
+  const items = infra.db.collection<ContentItemDocument>(CONTENT_ITEMS_COLLECTION);
+  const outcomesOf = (commandId: string) => outcomes.messages.filter((o) => o.data.commandId === commandId);
+  const send = async (...changes: Change[]) => {
+    await producer.send({
+      topic: TOPICS.directoryChanges.name,
+      acks: -1,
+      messages: changes.map((c) => toKafkaRecord(c)),
+    });
+  };
+  return {
+    brokers: infra.broker.brokers,
+    mongoUrl: infra.store.url,
+    database: infra.database,
+    db: infra.db,
+    kafka: infra.kafka,
+    producer,
+    outcomes: outcomes.messages,
+    deadLetters: deadLetters.messages,
+    items,
+    transfers: infra.db.collection<ContentTransferDocument>(CONTENT_TRANSFERS_COLLECTION),
+    send,
+    async apply(change) {
+      await send(change);
+      return waitFor(() => outcomesOf(change.data.commandId).at(-1), {
+        what: `an outcome for ${change.data.change} of ${change.subject}`,
+      });
+    },
+    outcomesOf,
+    waitForOutcome: (change, state, timeoutMs) =>
+      waitFor(() => outcomesOf(change.data.commandId).find((o) => stateOf(o)?.state === state), {
+        what: `outcome ${state} for ${change.data.change} of ${change.subject}`,
+        timeoutMs,
+      }),
+    async seedItems(tenant, ownerUserId, count) {
+      const createdAt = new Date().toISOString();
+      const docs: ContentItemDocument[] = Array.from({ length: count }, (_, i) => ({
+        _id: randomUUID(),
+        tenant,
+        ownerUserId,
+        title: `video ${i}`,
+        kind: i % 10 === 0 ? 'folder' : 'video',
+        folder: i % 3 === 0 ? 'Projects' : null,
+        createdAt,
+      }));
+      for (let i = 0; i < docs.length; i += 1_000) await items.insertMany(docs.slice(i, i + 1_000));
+      return docs;
+    },
+    async close() {
+      await Promise.all([outcomes.stop(), deadLetters.stop()]);
+      await producer.disconnect();
+      await infra.close();
+    },
+  };
 };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { envelope, partitionKey, TOPICS, toKafkaRecord } from '@roster/contracts';
 import { createLogger } from '@roster/service-kit';
+import { PARTITIONS, waitFor } from '@roster/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import {
@@ -8,21 +9,7 @@ import {
   type RunningContentTransfer,
   startContentTransfer,
 } from '../src/service.ts';
-import {
-  apply,
-  type Infra,
-  items,
-  outcomesOf,
-  PARTITIONS,
-  seedItems,
-  send,
-  startInfra,
-  stateOf,
-  TestUser,
-  transfers,
-  waitFor,
-  waitForOutcome,
-} from './support.ts';
+import { type Infra, startInfra, stateOf, TestUser } from './support.ts';
 
 const BATCH_SIZE = 25;
 
@@ -41,7 +28,7 @@ beforeAll(async () => {
     ROSTER_CONSUMER_SESSION_TIMEOUT_MS: '6000',
   });
   service = await startContentTransfer(config, createLogger('content-transfer', 'warn'));
-  await service.consumer.ready;
+  await service.ready;
 });
 
 afterAll(async () => {
@@ -57,31 +44,31 @@ const orgWithAdmins = async (adminCount: number) => {
   const admins: TestUser[] = [];
   for (let i = 0; i < adminCount; i++) {
     const admin = new TestUser(tenant, `admin${i}`, { organizationAdmin: true });
-    await apply(infra, admin.change('provisioned', {}, minutesAgo(60 - i)));
+    await infra.apply(admin.change('provisioned', {}, minutesAgo(60 - i)));
     admins.push(admin);
   }
   return { tenant, admins };
 };
 
 const ownedBy = (tenant: string, ownerUserId: string, folder?: string | null) =>
-  items(infra).countDocuments({ tenant, ownerUserId, ...(folder === undefined ? {} : { folder }) });
+  infra.items.countDocuments({ tenant, ownerUserId, ...(folder === undefined ? {} : { folder }) });
 
 describe('deactivation', () => {
   test('moves every item, in batches, to the oldest admin into the folder named with the email', async () => {
     const { tenant, admins } = await orgWithAdmins(2);
     // The departing user is the oldest admin of all: they are never their own target.
     const departing = new TestUser(tenant, 'departing', { organizationAdmin: true });
-    await apply(infra, departing.change('provisioned', {}, minutesAgo(120)));
+    await infra.apply(departing.change('provisioned', {}, minutesAgo(120)));
     const total = BATCH_SIZE * 4 + 7;
-    const seeded = await seedItems(infra, tenant, departing.id, total);
+    const seeded = await infra.seedItems(tenant, departing.id, total);
     const alreadyFoldered = seeded.filter((i) => i.folder !== null).length;
     const bystander = new TestUser(tenant, 'bystander');
-    await apply(infra, bystander.change('provisioned'));
-    await seedItems(infra, tenant, bystander.id, 3);
+    await infra.apply(bystander.change('provisioned'));
+    await infra.seedItems(tenant, bystander.id, 3);
 
     const deactivation = departing.change('deactivated', { active: false });
-    await send(infra, deactivation);
-    const done = await waitForOutcome(infra, deactivation, 'done');
+    await infra.send(deactivation);
+    const done = await infra.waitForOutcome(deactivation, 'done');
     const oldest = admins[0]!;
     expect(stateOf(done)).toEqual({
       step: 'content-transfer',
@@ -107,15 +94,15 @@ describe('deactivation', () => {
     expect(await ownedBy(tenant, oldest.id)).toBe(total);
     expect(await ownedBy(tenant, admins[1]!.id)).toBe(0);
     expect(await ownedBy(tenant, bystander.id)).toBe(3);
-    const transfer = await transfers(infra).findOne({ tenant, userId: departing.id });
+    const transfer = await infra.transfers.findOne({ tenant, userId: departing.id });
     expect(transfer).toMatchObject({ state: 'done', itemsMoved: total, toUserId: oldest.id, lease: null });
-    expect(await items(infra).countDocuments({ 'transfer.id': transfer!._id })).toBe(total);
+    expect(await infra.items.countDocuments({ 'transfer.id': transfer!._id })).toBe(total);
     // the former folder is kept on the stamp
     expect(
-      await items(infra).countDocuments({ 'transfer.id': transfer!._id, 'transfer.fromFolder': 'Projects' }),
+      await infra.items.countDocuments({ 'transfer.id': transfer!._id, 'transfer.fromFolder': 'Projects' }),
     ).toBe(alreadyFoldered);
     // more than one batch: the transfer reported in_progress before done
-    const states = outcomesOf(infra, deactivation.data.commandId).map((o) => stateOf(o)?.state);
+    const states = infra.outcomesOf(deactivation.data.commandId).map((o) => stateOf(o)?.state);
     expect(states.at(-1)).toBe('done');
     expect(states).toContain('in_progress');
   });
@@ -123,22 +110,23 @@ describe('deactivation', () => {
   test('a redelivered deactivation and a second deactivation (SCIM DELETE) change nothing', async () => {
     const { tenant, admins } = await orgWithAdmins(1);
     const departing = new TestUser(tenant, 'twice');
-    await apply(infra, departing.change('provisioned'));
+    await infra.apply(departing.change('provisioned'));
     const total = BATCH_SIZE + 1;
-    await seedItems(infra, tenant, departing.id, total);
+    await infra.seedItems(tenant, departing.id, total);
     const deactivation = departing.change('deactivated', { active: false });
-    await send(infra, deactivation);
-    await waitForOutcome(infra, deactivation, 'done');
-    const before = await items(infra).find({ tenant }).sort({ _id: 1 }).toArray();
+    await infra.send(deactivation);
+    await infra.waitForOutcome(deactivation, 'done');
+    const before = await infra.items.find({ tenant }).sort({ _id: 1 }).toArray();
 
     // the very same message again (a redelivery): the outcome is re-published from stored state
-    const outcomesBefore = outcomesOf(infra, deactivation.data.commandId).length;
-    await send(infra, deactivation);
-    await waitFor('re-published outcome', () =>
-      outcomesOf(infra, deactivation.data.commandId).length > outcomesBefore ? true : undefined,
+    const outcomesBefore = infra.outcomesOf(deactivation.data.commandId).length;
+    await infra.send(deactivation);
+    await waitFor(
+      () => (infra.outcomesOf(deactivation.data.commandId).length > outcomesBefore ? true : undefined),
+      { what: 're-published outcome' },
     );
     const deletion = departing.change('deactivated', { scimDeleted: true });
-    const second = await apply(infra, deletion);
+    const second = await infra.apply(deletion);
     expect(stateOf(second)).toEqual({
       step: 'content-transfer',
       state: 'done',
@@ -146,23 +134,23 @@ describe('deactivation', () => {
       folder: departing.snapshot.email,
       itemsMoved: total,
     });
-    const redelivered = outcomesOf(infra, deactivation.data.commandId).at(-1);
+    const redelivered = infra.outcomesOf(deactivation.data.commandId).at(-1);
     expect(stateOf(redelivered)).toMatchObject({ state: 'done', itemsMoved: total });
-    expect(await items(infra).find({ tenant }).sort({ _id: 1 }).toArray()).toEqual(before);
-    expect(await transfers(infra).countDocuments({ tenant, userId: departing.id })).toBe(1);
+    expect(await infra.items.find({ tenant }).sort({ _id: 1 }).toArray()).toEqual(before);
+    expect(await infra.transfers.countDocuments({ tenant, userId: departing.id })).toBe(1);
   });
 
   test('after a reactivation, a new deactivation transfers what the user owns then (dev seeding endpoint)', async () => {
     const { tenant, admins } = await orgWithAdmins(1);
     const user = new TestUser(tenant, 'returning');
-    await apply(infra, user.change('provisioned'));
+    await infra.apply(user.change('provisioned'));
     const first = BATCH_SIZE - 3;
-    await seedItems(infra, tenant, user.id, first);
+    await infra.seedItems(tenant, user.id, first);
     const d1 = user.change('deactivated', { active: false });
-    await send(infra, d1);
-    await waitForOutcome(infra, d1, 'done');
+    await infra.send(d1);
+    await infra.waitForOutcome(d1, 'done');
 
-    const back = await apply(infra, user.change('reactivated', { active: true }));
+    const back = await infra.apply(user.change('reactivated', { active: true }));
     // reactivation does not bring content back: the last transfer stays visible
     expect(stateOf(back)).toMatchObject({ state: 'done', itemsMoved: first });
     expect(await ownedBy(tenant, user.id)).toBe(0);
@@ -177,12 +165,12 @@ describe('deactivation', () => {
       expect(response.status).toBe(201);
     }
     const d2 = user.change('deactivated', { active: false });
-    await send(infra, d2);
-    const done = await waitForOutcome(infra, d2, 'done');
+    await infra.send(d2);
+    const done = await infra.waitForOutcome(d2, 'done');
     expect(stateOf(done)).toMatchObject({ toUserId: admins[0]!.id, itemsMoved: later });
     expect(await ownedBy(tenant, user.id)).toBe(0);
     expect(await ownedBy(tenant, admins[0]!.id, user.snapshot.email)).toBe(first + later);
-    const records = await transfers(infra).find({ tenant, userId: user.id }).sort({ sequence: 1 }).toArray();
+    const records = await infra.transfers.find({ tenant, userId: user.id }).sort({ sequence: 1 }).toArray();
     expect(records.map((r) => [r.sequence, r.state, r.itemsMoved])).toEqual([
       [d1.data.sequence, 'done', first],
       [d2.data.sequence, 'done', later],
@@ -195,14 +183,14 @@ describe('no active admin', () => {
     const tenant = `org-${randomUUID().slice(0, 8)}`;
     const departing = new TestUser(tenant, 'leaver');
     const future = new TestUser(tenant, 'future-admin');
-    await apply(infra, departing.change('provisioned'));
-    await apply(infra, future.change('provisioned'));
+    await infra.apply(departing.change('provisioned'));
+    await infra.apply(future.change('provisioned'));
     const total = BATCH_SIZE * 2 + 3;
-    await seedItems(infra, tenant, departing.id, total);
+    await infra.seedItems(tenant, departing.id, total);
 
     const deactivation = departing.change('deactivated', { active: false });
-    await send(infra, deactivation);
-    const waiting = await waitForOutcome(infra, deactivation, 'pending_admin');
+    await infra.send(deactivation);
+    const waiting = await infra.waitForOutcome(deactivation, 'pending_admin');
     expect(waiting.data.result).toBe('succeeded');
     expect(stateOf(waiting)).toEqual({
       step: 'content-transfer',
@@ -213,12 +201,12 @@ describe('no active admin', () => {
     expect(await ownedBy(tenant, departing.id)).toBe(total);
 
     // an unrelated change does not help: still nobody to transfer to
-    await apply(infra, future.change('updated', { userName: `renamed-${future.id}` }));
-    expect((await transfers(infra).findOne({ tenant, userId: departing.id }))?.state).toBe('pending_admin');
+    await infra.apply(future.change('updated', { userName: `renamed-${future.id}` }));
+    expect((await infra.transfers.findOne({ tenant, userId: departing.id }))?.state).toBe('pending_admin');
 
     const promotion = future.change('updated', { organizationAdmin: true });
-    await send(infra, promotion);
-    const done = await waitForOutcome(infra, deactivation, 'done');
+    await infra.send(promotion);
+    const done = await infra.waitForOutcome(deactivation, 'done');
     expect(stateOf(done)).toEqual({
       step: 'content-transfer',
       state: 'done',
@@ -232,80 +220,62 @@ describe('no active admin', () => {
     expect(await ownedBy(tenant, future.id, departing.snapshot.email)).toBe(total);
     expect(await ownedBy(tenant, departing.id)).toBe(0);
     // the promotion itself is answered too (no transfer of their own)
-    const own = await waitForOutcome(infra, promotion, 'none');
+    const own = await infra.waitForOutcome(promotion, 'none');
     expect(stateOf(own)).toEqual({ step: 'content-transfer', state: 'none', itemsMoved: 0 });
   });
 
   test('a reactivation while waiting cancels the transfer: the content stays with the user', async () => {
     const tenant = `org-${randomUUID().slice(0, 8)}`;
     const user = new TestUser(tenant, 'undecided');
-    await apply(infra, user.change('provisioned'));
-    await seedItems(infra, tenant, user.id, 4);
+    await infra.apply(user.change('provisioned'));
+    await infra.seedItems(tenant, user.id, 4);
     const deactivation = user.change('deactivated', { active: false });
-    await send(infra, deactivation);
-    await waitForOutcome(infra, deactivation, 'pending_admin');
-    const back = await apply(infra, user.change('reactivated', { active: true }));
+    await infra.send(deactivation);
+    await infra.waitForOutcome(deactivation, 'pending_admin');
+    const back = await infra.apply(user.change('reactivated', { active: true }));
     expect(stateOf(back)).toEqual({ step: 'content-transfer', state: 'none', itemsMoved: 0 });
 
     const admin = new TestUser(tenant, 'late-admin', { organizationAdmin: true });
-    await apply(infra, admin.change('provisioned'));
+    await infra.apply(admin.change('provisioned'));
     expect(await ownedBy(tenant, user.id)).toBe(4);
-    expect((await transfers(infra).findOne({ tenant, userId: user.id }))?.state).toBe('cancelled');
+    expect((await infra.transfers.findOne({ tenant, userId: user.id }))?.state).toBe('cancelled');
   });
 });
 
 describe('other messages', () => {
   test('a poison message is dead-lettered, a group change is ignored, and the partition keeps flowing', async () => {
-    const letters: string[] = [];
-    const watcher = infra.kafka.consumer({
-      groupId: `dead-letters-${randomUUID()}`,
-      sessionTimeout: 6_000,
-      heartbeatInterval: 500,
-      maxWaitTimeInMs: 50,
-    });
-    await watcher.connect();
-    await watcher.subscribe({ topic: TOPICS.deadLetter.name, fromBeginning: true });
-    await watcher.run({
-      eachMessage: async ({ message }) => {
-        letters.push(message.value!.toString('utf8'));
+    const tenant = `org-${randomUUID().slice(0, 8)}`;
+    const user = new TestUser(tenant, 'after-poison');
+    const key = partitionKey(tenant, user.id);
+    const group = envelope(
+      'roster.directory.group.changed.v1',
+      { source: '/roster/status', tenant, subject: 'group-1', correlationid: randomUUID() },
+      {
+        commandId: randomUUID(),
+        change: 'created',
+        sequence: 1,
+        group: { id: 'group-1', displayName: 'Marketing', memberIds: [user.id] },
+        awaits: [],
       },
+    );
+    await infra.producer.send({
+      topic: TOPICS.directoryChanges.name,
+      messages: [
+        { key, value: 'not json at all' },
+        { ...toKafkaRecord(group), key },
+      ],
     });
-    try {
-      const tenant = `org-${randomUUID().slice(0, 8)}`;
-      const user = new TestUser(tenant, 'after-poison');
-      const key = partitionKey(tenant, user.id);
-      const group = envelope(
-        'roster.directory.group.changed.v1',
-        { source: '/roster/status', tenant, subject: 'group-1', correlationid: randomUUID() },
-        {
-          commandId: randomUUID(),
-          change: 'created',
-          sequence: 1,
-          group: { id: 'group-1', displayName: 'Marketing', memberIds: [user.id] },
-          awaits: [],
-        },
-      );
-      await infra.producer.send({
-        topic: TOPICS.directoryChanges.name,
-        messages: [
-          { key, value: 'not json at all' },
-          { ...toKafkaRecord(group), key },
-        ],
-      });
-      const after = await apply(infra, user.change('provisioned'));
-      expect(stateOf(after)).toEqual({ step: 'content-transfer', state: 'none', itemsMoved: 0 });
-      const letter = await waitFor('the dead letter', () =>
-        letters.map((l) => JSON.parse(l)).find((l) => l.origin.key === key),
-      );
-      expect(letter).toMatchObject({
-        consumerGroup: CONTENT_TRANSFER_GROUP_ID,
-        error: { kind: 'unparseable' },
-        value: { encoding: 'utf8', data: 'not json at all' },
-      });
-      expect(outcomesOf(infra, group.data.commandId)).toEqual([]);
-    } finally {
-      await watcher.disconnect();
-    }
+    const after = await infra.apply(user.change('provisioned'));
+    expect(stateOf(after)).toEqual({ step: 'content-transfer', state: 'none', itemsMoved: 0 });
+    const letter = await waitFor(() => infra.deadLetters.find((l) => l.origin.key === key), {
+      what: 'the dead letter',
+    });
+    expect(letter).toMatchObject({
+      consumerGroup: CONTENT_TRANSFER_GROUP_ID,
+      error: { kind: 'unparseable' },
+      value: { encoding: 'utf8', data: 'not json at all' },
+    });
+    expect(infra.outcomesOf(group.data.commandId)).toEqual([]);
   });
 });
 
@@ -326,7 +296,7 @@ describe('development seeding endpoint', () => {
       kind: 'video',
       folder: null,
     });
-    expect(await items(infra).findOne({ _id: body.id as string })).toMatchObject({ ownerUserId: 'u1' });
+    expect(await infra.items.findOne({ _id: body.id as string })).toMatchObject({ ownerUserId: 'u1' });
 
     const bulk = await fetch(`${service.url}/internal/content/bulk`, {
       method: 'POST',

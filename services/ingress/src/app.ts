@@ -1,13 +1,12 @@
 import sensible from '@fastify/sensible';
 import type { Logger, OrganizationSettings } from '@roster/service-kit';
 import Fastify from 'fastify';
-import type { Db } from 'mongodb';
 import { adminAuth } from './http/admin-auth.ts';
 import { scimAuth } from './http/scim-auth.ts';
 import { scimErrorHandling } from './http/scim-errors.ts';
 import { scimMedia } from './http/scim-media.ts';
 import type { CommandBus } from './pipeline/command-bus.ts';
-import type { DirectoryReader } from './read/directory.ts';
+import type { OrgEvents } from './pipeline/org-events.ts';
 import { auditRoutes } from './routes/admin/audit.ts';
 import { contentRoutes } from './routes/admin/content.ts';
 import { groupRoutes } from './routes/admin/groups.ts';
@@ -20,18 +19,25 @@ import { bulkRoutes } from './routes/scim/bulk.ts';
 import { discoveryRoutes } from './routes/scim/discovery.ts';
 import { groupsRoutes } from './routes/scim/groups.ts';
 import { usersRoutes } from './routes/scim/users.ts';
-import type { OrgEvents } from './tenancy/org-events.ts';
-import type { Organizations } from './tenancy/organizations.ts';
-import type { ScimTokens } from './tenancy/tokens.ts';
+import type { AuditTrailReader } from './store/audit-trail.ts';
+import type { ContentItemsReader } from './store/content-items.ts';
+import type { DirectoryReader } from './store/directory.ts';
+import type { LicenseSeatsReader } from './store/license-seats.ts';
+import type { Organizations } from './store/organizations.ts';
+import type { ScimTokens } from './store/scim-tokens.ts';
+import type { Workspaces } from './store/workspaces.ts';
 
 export interface AppDeps {
   bus: CommandBus;
   directory: DirectoryReader;
   organizations: Organizations;
+  workspaces: Workspaces;
   orgSettings: OrganizationSettings;
   tokens: ScimTokens;
   orgEvents: OrgEvents;
-  db: Db;
+  audit: AuditTrailReader;
+  seats: LicenseSeatsReader;
+  contentItems: ContentItemsReader;
   contentServiceUrl: string | undefined;
   adminToken: string;
   logger: Logger;
@@ -70,15 +76,19 @@ export const buildApp = async (deps: AppDeps) => {
   await app.register(
     async (admin) => {
       await admin.register(adminAuth, { adminToken: deps.adminToken });
-      const { organizations, db } = deps;
-      await admin.register(orgRoutes, { organizations, events: deps.orgEvents });
-      await admin.register(workspaceRoutes, { organizations, events: deps.orgEvents });
+      const { organizations, directory, orgEvents: events } = deps;
+      await admin.register(orgRoutes, { organizations, events });
+      await admin.register(workspaceRoutes, { organizations, workspaces: deps.workspaces, events });
       await admin.register(scimTokenRoutes, { organizations, tokens: deps.tokens });
-      await admin.register(userRoutes, { db });
-      await admin.register(groupRoutes, { directory: deps.directory });
-      await admin.register(auditRoutes, { db });
-      await admin.register(seatRoutes, { db, organizations });
-      await admin.register(contentRoutes, { db, organizations, contentServiceUrl: deps.contentServiceUrl });
+      await admin.register(userRoutes, { directory });
+      await admin.register(groupRoutes, { directory });
+      await admin.register(auditRoutes, { audit: deps.audit });
+      await admin.register(seatRoutes, { seats: deps.seats, organizations });
+      await admin.register(contentRoutes, {
+        contentItems: deps.contentItems,
+        organizations,
+        contentServiceUrl: deps.contentServiceUrl,
+      });
     },
     { prefix: '/admin/v1' },
   );

@@ -2,10 +2,14 @@ import { connectKafka, connectMongo, type Logger, OrganizationSettings } from '@
 import { buildApp } from './app.ts';
 import type { IngressConfig } from './config.ts';
 import { CommandBus } from './pipeline/command-bus.ts';
-import { DirectoryReader } from './read/directory.ts';
-import { OrgEvents } from './tenancy/org-events.ts';
-import { Organizations } from './tenancy/organizations.ts';
-import { ScimTokens } from './tenancy/tokens.ts';
+import { OrgEvents } from './pipeline/org-events.ts';
+import { AuditTrailReader } from './store/audit-trail.ts';
+import { ContentItemsReader } from './store/content-items.ts';
+import { DirectoryReader } from './store/directory.ts';
+import { LicenseSeatsReader } from './store/license-seats.ts';
+import { Organizations } from './store/organizations.ts';
+import { ScimTokens } from './store/scim-tokens.ts';
+import { Workspaces } from './store/workspaces.ts';
 
 export interface RunningIngress {
   url: string;
@@ -15,9 +19,9 @@ export interface RunningIngress {
 /** Starts the ingress: joins the results topic first, then listens for SCIM and admin calls. */
 export const startIngress = async (config: IngressConfig, log: Logger): Promise<RunningIngress> => {
   const mongo = await connectMongo(config.mongoUrl, config.mongoDatabase);
-  const organizations = new Organizations(mongo.db);
+  const workspaces = new Workspaces(mongo.db);
   const tokens = new ScimTokens(mongo.db);
-  await Promise.all([organizations.ensureIndexes(), tokens.ensureIndexes()]);
+  await Promise.all([workspaces.ensureIndexes(), tokens.ensureIndexes()]);
 
   const { kafka, publisher } = await connectKafka('roster-ingress', config, log, [
     'scimCommands',
@@ -30,12 +34,15 @@ export const startIngress = async (config: IngressConfig, log: Logger): Promise<
 
   const app = await buildApp({
     bus,
-    directory: new DirectoryReader(mongo.db),
-    organizations,
+    directory: new DirectoryReader(mongo.db, workspaces),
+    organizations: new Organizations(mongo.db),
+    workspaces,
     orgSettings: new OrganizationSettings(mongo.db),
     tokens,
     orgEvents: new OrgEvents(publisher),
-    db: mongo.db,
+    audit: new AuditTrailReader(mongo.db),
+    seats: new LicenseSeatsReader(mongo.db),
+    contentItems: new ContentItemsReader(mongo.db),
     contentServiceUrl: config.contentServiceUrl,
     adminToken: config.adminToken,
     logger: log,

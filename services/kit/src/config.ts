@@ -4,7 +4,6 @@ export interface BaseConfig {
   mongoUrl: string;
   mongoDatabase: string;
   topicPartitions: number | undefined;
-  logLevel: string;
 }
 
 export const required = (env: NodeJS.ProcessEnv, name: string): string => {
@@ -30,5 +29,4 @@ export const baseConfig = (env: NodeJS.ProcessEnv = process.env): BaseConfig => 
   mongoUrl: required(env, 'MONGO_URL'),
   mongoDatabase: env.ROSTER_MONGO_DATABASE || 'roster',
   topicPartitions: env.ROSTER_TOPIC_PARTITIONS ? integer(env, 'ROSTER_TOPIC_PARTITIONS', 0) : undefined,
-  logLevel: env.LOG_LEVEL || 'info',
 });

@@ -1,9 +1,6 @@
-import { type BaseConfig, baseConfig } from '@roster/service-kit';
+import { type BaseConfig, baseConfig, type ConsumerTimings } from '@roster/service-kit';
 
-export interface LicensingConfig extends BaseConfig {
-  /** Consumer group timings (kafkajs defaults when absent); tests shorten them. */
-  sessionTimeout?: number;
-  heartbeatInterval?: number;
-}
+/** The kit's configuration; consumer-group timings default to `runConsumer`'s (tests shorten them). */
+export type LicensingConfig = BaseConfig & ConsumerTimings;
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LicensingConfig => baseConfig(env);

@@ -6,5 +6,5 @@ export {
   type LicensingDecision,
   type LicensingSettings,
 } from './domain/decide.ts';
-export { LicensingStore } from './licenses/store.ts';
 export { LICENSING_GROUP_ID, type RunningLicensing, startLicensing } from './service.ts';
+export { LicensingStore } from './store/licenses.ts';

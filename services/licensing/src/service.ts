@@ -1,56 +1,49 @@
 import {
-  connectKafka,
-  connectMongo,
+  byMessageType,
   type Logger,
   OrganizationSettings,
-  runConsumer,
+  type RunningConsumerService,
+  startConsumerService,
+  systemClock,
 } from '@roster/service-kit';
 import type { LicensingConfig } from './config.ts';
-import { LicensingStore } from './licenses/store.ts';
-import { processDirectoryChange } from './process.ts';
+import { type HandlerDeps, handleUserChanged } from './handlers/user-changed.ts';
+import { LicensingStore } from './store/licenses.ts';
 
 export const LICENSING_GROUP_ID = 'roster-licensing';
 
-export interface RunningLicensing {
-  /** Resolves once the consumer joined its group and fetches its partitions. */
-  ready: Promise<void>;
-  stop(): Promise<void>;
-}
+export type RunningLicensing = RunningConsumerService;
 
-/** Starts the licensing consumer: directory changes → licenses and seats → step outcomes. */
+/**
+ * Starts the licensing consumer: user changes → licenses and seats → step outcomes. Group changes
+ * are not licensing's business: they are acknowledged and nothing else.
+ */
 export const startLicensing = async (config: LicensingConfig, log: Logger): Promise<RunningLicensing> => {
-  const mongo = await connectMongo(config.mongoUrl, config.mongoDatabase);
-  const store = new LicensingStore(mongo.client, mongo.db);
-  await store.ensureIndexes();
-
-  const { kafka, publisher } = await connectKafka('roster-licensing', config, log, [
-    'directoryChanges',
-    'stepOutcomes',
-    'deadLetter',
-  ]);
-  const deps = {
-    store,
-    organizations: new OrganizationSettings(mongo.db),
-    publisher,
+  const service = await startConsumerService({
+    clientId: 'roster-licensing',
+    config,
     log,
-    now: () => new Date().toISOString(),
-  };
-  const consumer = await runConsumer({
-    kafka,
-    log,
-    groupId: LICENSING_GROUP_ID,
-    topic: 'directoryChanges',
-    handle: (message) => processDirectoryChange(deps, message),
-    ...(config.sessionTimeout ? { sessionTimeout: config.sessionTimeout } : {}),
-    ...(config.heartbeatInterval ? { heartbeatInterval: config.heartbeatInterval } : {}),
+    topics: ['directoryChanges', 'stepOutcomes', 'deadLetter'],
+    stores: (mongo) => ({ licenses: new LicensingStore(mongo.client, mongo.db) }),
+    consumers: ({ stores, mongo, publisher }) => {
+      const deps: HandlerDeps = {
+        store: stores.licenses,
+        organizations: new OrganizationSettings(mongo.db),
+        publisher,
+        log,
+        clock: systemClock,
+      };
+      return [
+        {
+          groupId: LICENSING_GROUP_ID,
+          topic: 'directoryChanges',
+          handle: byMessageType({
+            'roster.directory.user.changed.v1': (change) => handleUserChanged(deps, change),
+          }),
+        },
+      ];
+    },
   });
   log.info('licensing service running');
-  return {
-    ready: consumer.ready,
-    async stop() {
-      await consumer.stop();
-      await publisher.close();
-      await mongo.close();
-    },
-  };
+  return service;
 };

@@ -1,37 +1,24 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type StepOutcome, TOPICS } from '@roster/contracts';
+import { TOPICS } from '@roster/contracts';
+import { createOrganization, PARTITIONS, snapshot, waitFor } from '@roster/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Collector,
-  collectOutcomes,
-  createOrganization,
-  createProducer,
-  type Infra,
-  newUserId,
-  PARTITIONS,
-  produceChanges,
-  snapshot,
-  startInfra,
-  userChanged,
-  waitFor,
-  waitForOutcome,
-} from './helpers.ts';
+import { type Infra, newUserId, startInfra, startTraffic, type Traffic, userChanged } from './helpers.ts';
 
 const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The pinned Node 24 (runs .ts directly) from the repository root. */
 const NODE = path.resolve(PACKAGE_DIR, '../../node_modules/.bin/node');
 
 let infra: Infra;
-let outcomes: Collector<StepOutcome>;
+let traffic: Traffic;
 
 beforeAll(async () => {
   infra = await startInfra();
 });
 
 afterAll(async () => {
-  await outcomes?.stop();
+  await traffic?.stop();
   await infra?.close();
 });
 
@@ -65,12 +52,10 @@ describe('licensing process (src/main.ts)', () => {
       await admin.disconnect();
       expect(topics.topics[0]!.partitions).toHaveLength(PARTITIONS);
 
-      outcomes = await collectOutcomes(infra.kafka);
-      const producer = await createProducer(infra.kafka);
+      traffic = await startTraffic(infra.kafka);
       const change = userChanged(org._id, 1, snapshot(newUserId()));
-      await produceChanges(producer, [change]);
-      await producer.disconnect();
-      expect((await waitForOutcome(outcomes.messages, change)).data.state).toEqual({
+      await traffic.produce(change);
+      expect((await traffic.outcomeOf(change)).data.state).toEqual({
         step: 'licensing',
         license: org.defaultLicense,
         role: 'member',

@@ -1,5 +1,4 @@
 import {
-  type DeadLetter,
   envelope,
   LICENSE_SEATS_COLLECTION,
   LICENSES_COLLECTION,
@@ -11,33 +10,23 @@ import {
   type UserChanged,
 } from '@roster/contracts';
 import { parseTraceparent } from '@roster/service-kit';
-import type { Producer } from 'kafkajs';
+import { createOrganization, waitFor } from '@roster/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seatLimitMessage } from '../src/domain/decide.ts';
 import { LICENSING_GROUP_ID, type RunningLicensing, startLicensing } from '../src/service.ts';
 import {
-  type Collector,
-  collectDeadLetters,
-  collectOutcomes,
-  createOrganization,
-  createProducer,
   type Infra,
-  newUserId,
-  produceChanges,
   quietLog,
   type SeatCounts,
-  snapshot,
   startInfra,
-  userChanged,
-  waitFor,
-  waitForOutcome,
+  startTraffic,
+  type Traffic,
+  userFlow,
 } from './helpers.ts';
 
 let infra: Infra;
 let service: RunningLicensing;
-let producer: Producer;
-let outcomes: Collector<StepOutcome>;
-let deadLetters: Collector<DeadLetter>;
+let traffic: Traffic;
 let org: OrganizationDocument;
 
 const licenses = () => infra.db.collection<LicenseDocument>(LICENSES_COLLECTION);
@@ -62,19 +51,8 @@ const nonZero = (counts: SeatCounts): SeatCounts =>
 
 /** Produces changes and waits for their outcomes. */
 const deliver = async (...changes: UserChanged[]): Promise<StepOutcome[]> => {
-  await produceChanges(producer, changes);
-  return Promise.all(changes.map((c) => waitForOutcome(outcomes.messages, c)));
-};
-
-/** A user whose successive snapshots are delivered with growing sequences. */
-const userFlow = (tenant: string) => {
-  const id = newUserId();
-  let sequence = 0;
-  return {
-    id,
-    next: (overrides: Parameters<typeof snapshot>[1] = {}, change?: UserChanged['data']['change']) =>
-      userChanged(tenant, ++sequence, snapshot(id, overrides), change),
-  };
+  await traffic.produce(...changes);
+  return Promise.all(changes.map((c) => traffic.outcomeOf(c)));
 };
 
 beforeAll(async () => {
@@ -85,15 +63,11 @@ beforeAll(async () => {
   });
   service = await startLicensing(infra.config(), quietLog());
   await service.ready;
-  producer = await createProducer(infra.kafka);
-  outcomes = await collectOutcomes(infra.kafka);
-  deadLetters = await collectDeadLetters(infra.kafka);
+  traffic = await startTraffic(infra.kafka);
 });
 
 afterAll(async () => {
-  await outcomes?.stop();
-  await deadLetters?.stop();
-  await producer?.disconnect();
+  await traffic?.stop();
   await service?.stop();
   await infra?.close();
 });
@@ -225,10 +199,10 @@ describe('licensing consumer', () => {
     const seatsBefore = await seatsOf(org._id);
     const docBefore = await licenses().findOne({ _id: user.id });
 
-    await produceChanges(producer, [created, created]);
+    await traffic.produce(created, created);
     const answers = await waitFor(
       () => {
-        const all = outcomes.messages.filter((o) => o.causationid === created.id);
+        const all = traffic.outcomes.messages.filter((o) => o.causationid === created.id);
         return all.length === 3 ? all : undefined;
       },
       { what: 'three outcomes of one change' },
@@ -269,14 +243,11 @@ describe('licensing consumer', () => {
       },
     );
     const after = userFlow(org._id).next();
-    await produceChanges(producer, [
-      { key: `${org._id}:${groupId}`, value: JSON.stringify(groupChange) },
-      after,
-    ]);
-    await waitForOutcome(outcomes.messages, after);
-    expect(outcomes.messages.some((o) => o.subject === groupId || o.causationid === groupChange.id)).toBe(
-      false,
-    );
+    await traffic.produce({ key: `${org._id}:${groupId}`, value: JSON.stringify(groupChange) }, after);
+    await traffic.outcomeOf(after);
+    expect(
+      traffic.outcomes.messages.some((o) => o.subject === groupId || o.causationid === groupChange.id),
+    ).toBe(false);
   });
 
   it('dead-letters poison messages and keeps the partition flowing', async () => {
@@ -285,18 +256,18 @@ describe('licensing consumer', () => {
     const key = `${org._id}:${user.id}`;
     const broken = { ...user.next(), data: { sequence: 'not a number' } };
     const garbage = '{"this is": not json';
-    const partitions = await produceChanges(producer, [
+    const partitions = await traffic.produce(
       { key, value: garbage },
       { key, value: JSON.stringify(broken) },
       valid,
-    ]);
+    );
     expect(new Set(partitions).size).toBe(1);
 
-    const outcome = await waitForOutcome(outcomes.messages, valid);
+    const outcome = await traffic.outcomeOf(valid);
     expect(outcome.data.result).toBe('succeeded');
     const letters = await waitFor(
       () => {
-        const mine = deadLetters.messages.filter((d) => d.origin.key === key);
+        const mine = traffic.deadLetters.messages.filter((d) => d.origin.key === key);
         return mine.length === 2 ? mine : undefined;
       },
       { what: 'two dead letters' },
@@ -307,6 +278,6 @@ describe('licensing consumer', () => {
       expect(letter.origin.topic).toBe(TOPICS.directoryChanges.name);
     }
     expect(letters.map((l) => l.value.data).sort()).toEqual([garbage, JSON.stringify(broken)].sort());
-    expect(outcomes.messages.some((o) => o.causationid === broken.id)).toBe(false);
+    expect(traffic.outcomes.messages.some((o) => o.causationid === broken.id)).toBe(false);
   });
 });

@@ -4,34 +4,27 @@ import {
   type License,
   type LicenseDocument,
   type LicenseSeatsDocument,
-  type StepOutcome,
   TOPICS,
   type UserChanged,
 } from '@roster/contracts';
-import { createPublisher, type Publisher } from '@roster/service-kit';
-import { Partitioners, type Producer } from 'kafkajs';
+import { createPublisher, type Publisher, systemClock } from '@roster/service-kit';
+import { createOrganization, PARTITIONS, snapshot, waitFor } from '@roster/service-kit/testing';
+import { Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LicensingSettings, seatLimitMessage } from '../src/domain/decide.ts';
-import { LicensingStore } from '../src/licenses/store.ts';
-import { processDirectoryChange } from '../src/process.ts';
+import { handleUserChanged } from '../src/handlers/user-changed.ts';
 import { LICENSING_GROUP_ID, type RunningLicensing, startLicensing } from '../src/service.ts';
+import { LicensingStore } from '../src/store/licenses.ts';
 import {
-  type Collector,
-  collectOutcomes,
-  createOrganization,
-  createProducer,
   type Infra,
   newUserId,
-  PARTITIONS,
-  produceChanges,
   quietLog,
   type SeatCounts,
-  snapshot,
   startInfra,
+  startTraffic,
+  type Traffic,
   userChanged,
-  waitFor,
-  waitForOutcome,
 } from './helpers.ts';
 
 const FULL: License = 'org-full-license';
@@ -39,8 +32,7 @@ const REPLICAS = 3;
 
 let infra: Infra;
 const replicas: RunningLicensing[] = [];
-let producer: Producer;
-let outcomes: Collector<StepOutcome>;
+let traffic: Traffic;
 
 const licenses = () => infra.db.collection<LicenseDocument>(LICENSES_COLLECTION);
 const seats = () => infra.db.collection<LicenseSeatsDocument>(LICENSE_SEATS_COLLECTION);
@@ -77,8 +69,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await outcomes?.stop();
-  await producer?.disconnect();
+  await traffic?.stop();
   await Promise.all(replicas.map((r) => r.stop()));
   await infra?.close();
 });
@@ -98,17 +89,16 @@ describe('seat limits under concurrency', () => {
       { what: `${REPLICAS} replicas in a stable group` },
     );
     await admin.disconnect();
-    producer = await createProducer(infra.kafka);
-    outcomes = await collectOutcomes(infra.kafka);
+    traffic = await startTraffic(infra.kafka);
 
     const limit = 4;
     const org = await createOrganization(infra.db, { seatLimits: { [FULL]: limit } });
     const ids = usersSpreadOverPartitions(org._id, limit * 2);
     const changes = ids.map((id) => userChanged(org._id, 1, snapshot(id, { userType: FULL })));
-    const partitions = await produceChanges(producer, changes);
+    const partitions = await traffic.produce(...changes);
     expect(new Set(partitions).size).toBe(PARTITIONS);
 
-    const answers = await Promise.all(changes.map((c) => waitForOutcome(outcomes.messages, c)));
+    const answers = await Promise.all(changes.map((c) => traffic.outcomeOf(c)));
     const succeeded = answers.filter((a) => a.data.result === 'succeeded');
     const rejected = answers.filter((a) => a.data.result === 'rejected');
     expect(succeeded).toHaveLength(limit);
@@ -139,16 +129,21 @@ describe('seat limits under concurrency', () => {
       }),
     );
     const stores = clients.map((c) => new LicensingStore(c, c.db(infra.database)));
-    const now = () => new Date().toISOString();
     const users = Array.from({ length: limit * 3 }, () => newUserId());
     try {
       // Everyone starts on the default license, then all ask for a full seat at once.
       const created = await Promise.all(
         users.map((id, i) =>
           stores[i % stores.length]!.apply(
-            { tenant: org._id, commandId: `c-${id}`, sequence: 1, time: now(), user: snapshot(id) },
+            {
+              tenant: org._id,
+              commandId: `c-${id}`,
+              sequence: 1,
+              time: systemClock.now(),
+              user: snapshot(id),
+            },
             settings,
-            now,
+            systemClock,
           ),
         ),
       );
@@ -160,11 +155,11 @@ describe('seat limits under concurrency', () => {
               tenant: org._id,
               commandId: `u-${id}`,
               sequence: 2,
-              time: now(),
+              time: systemClock.now(),
               user: snapshot(id, { userType: FULL }),
             },
             settings,
-            now,
+            systemClock,
           ),
         ),
       );
@@ -184,7 +179,6 @@ describe('seat limits under concurrency', () => {
   it('a crash between the seat write and the license write leaks no seat; the redelivery repairs', async () => {
     const org = await createOrganization(infra.db, { seatLimits: { [FULL]: 1 } });
     const settings: LicensingSettings = { defaultLicense: org.defaultLicense, seatLimits: org.seatLimits };
-    const now = () => new Date().toISOString();
     const crashing = new LicensingStore(infra.mongo, infra.db, {
       beforeCommit: () => {
         throw new Error('process killed');
@@ -192,21 +186,27 @@ describe('seat limits under concurrency', () => {
     });
     const store = new LicensingStore(infra.mongo, infra.db);
     const id = newUserId();
-    const create = { tenant: org._id, commandId: 'c1', sequence: 1, time: now(), user: snapshot(id) };
+    const create = {
+      tenant: org._id,
+      commandId: 'c1',
+      sequence: 1,
+      time: systemClock.now(),
+      user: snapshot(id),
+    };
     const upgrade = { ...create, commandId: 'c2', sequence: 2, user: snapshot(id, { userType: FULL }) };
 
-    await expect(crashing.apply(create, settings, now)).rejects.toThrow('process killed');
+    await expect(crashing.apply(create, settings, systemClock)).rejects.toThrow('process killed');
     expect(await licenses().findOne({ _id: id })).toBeNull();
     expect(await seatsOf(org._id)).toEqual({});
 
-    expect((await store.apply(create, settings, now)).outcome.license).toBe(org.defaultLicense);
-    await expect(crashing.apply(upgrade, settings, now)).rejects.toThrow('process killed');
+    expect((await store.apply(create, settings, systemClock)).outcome.license).toBe(org.defaultLicense);
+    await expect(crashing.apply(upgrade, settings, systemClock)).rejects.toThrow('process killed');
     expect(await licenses().findOne({ _id: id })).toMatchObject({ sequence: 1, license: org.defaultLicense });
     expect(await seatsOf(org._id)).toEqual({ [org.defaultLicense]: 1 });
 
-    const redelivered = await store.apply(upgrade, settings, now);
+    const redelivered = await store.apply(upgrade, settings, systemClock);
     expect(redelivered).toMatchObject({ redelivery: false, outcome: { result: 'succeeded', license: FULL } });
-    expect(await store.apply(upgrade, settings, now)).toMatchObject({
+    expect(await store.apply(upgrade, settings, systemClock)).toMatchObject({
       redelivery: true,
       outcome: redelivered.outcome,
     });
@@ -229,14 +229,14 @@ describe('seat limits under concurrency', () => {
       organizations: { get: async () => org },
       publisher: flaky,
       log: quietLog(),
-      now: () => new Date().toISOString(),
+      clock: systemClock,
     };
     const change: UserChanged = userChanged(org._id, 1, snapshot(newUserId(), { organizationAdmin: true }));
     try {
-      await expect(processDirectoryChange(deps, change)).rejects.toThrow('connection lost');
+      await expect(handleUserChanged(deps, change)).rejects.toThrow('connection lost');
       expect(await seatsOf(org._id)).toEqual({ [org.defaultLicense]: 1 });
-      await processDirectoryChange(deps, change);
-      const outcome = await waitForOutcome(outcomes.messages, change);
+      await handleUserChanged(deps, change);
+      const outcome = await traffic.outcomeOf(change);
       expect(outcome.data).toMatchObject({
         result: 'succeeded',
         state: { license: org.defaultLicense, role: 'organization-admin' },

@@ -10,4 +10,4 @@ export {
   GROUPS_PROJECTION_COLLECTION,
   ORG_EVENTS_COLLECTION,
   USERS_PROJECTION_COLLECTION,
-} from './store/store.ts';
+} from './store/membership.ts';

@@ -1,13 +1,15 @@
 import {
-  connectKafka,
-  connectMongo,
+  byMessageType,
   type Logger,
-  type RunningConsumer,
-  runConsumer,
+  type RunningConsumerService,
+  startConsumerService,
 } from '@roster/service-kit';
 import type { MembershipConfig } from './config.ts';
-import { type HandlerDeps, handleDirectoryChange, handleOrgChangeMessage } from './handlers.ts';
-import { MembershipStore } from './store/store.ts';
+import type { HandlerDeps } from './handlers/deps.ts';
+import { handleGroupChanged } from './handlers/group-changed.ts';
+import { handleSettingsChanged, handleWorkspaceChanged } from './handlers/org-changed.ts';
+import { handleUserChanged } from './handlers/user-changed.ts';
+import { MembershipStore } from './store/membership.ts';
 
 /** Consumer group of the directory changes (user and group changes). */
 export const MEMBERSHIP_GROUP_ID = 'roster-membership';
@@ -17,62 +19,38 @@ export const MEMBERSHIP_GROUP_ID = 'roster-membership';
  */
 export const MEMBERSHIP_ORG_GROUP_ID = 'roster-membership-org';
 
-export interface MembershipOptions {
-  /** consumer session settings (tests use short ones) */
-  sessionTimeout?: number;
-  heartbeatInterval?: number;
-}
-
-export interface RunningMembership {
-  store: MembershipStore;
-  /** resolves once both consumers joined their groups and fetch */
-  ready: Promise<void>;
-  stop(): Promise<void>;
-}
+export type RunningMembership = RunningConsumerService;
 
 /** Starts the membership step: converges workspace membership from directory and org changes. */
-export const startMembership = async (
-  config: MembershipConfig,
-  log: Logger,
-  options: MembershipOptions = {},
-): Promise<RunningMembership> => {
-  const mongo = await connectMongo(config.mongoUrl, config.mongoDatabase);
-  const store = new MembershipStore(mongo.db);
-  await store.ensureIndexes();
-
-  const { kafka, publisher } = await connectKafka('roster-membership', config, log, [
-    'directoryChanges',
-    'orgChanges',
-    'stepOutcomes',
-    'deadLetter',
-  ]);
-  const deps: HandlerDeps = { store, publisher, log };
-  const consumers: RunningConsumer[] = [
-    await runConsumer({
-      kafka,
-      log,
-      groupId: MEMBERSHIP_GROUP_ID,
-      topic: 'directoryChanges',
-      handle: (change) => handleDirectoryChange(deps, change),
-      ...options,
-    }),
-    await runConsumer({
-      kafka,
-      log,
-      groupId: MEMBERSHIP_ORG_GROUP_ID,
-      topic: 'orgChanges',
-      handle: (change) => handleOrgChangeMessage(deps, change),
-      ...options,
-    }),
-  ];
-  log.info('membership service running');
-  return {
-    store,
-    ready: Promise.all(consumers.map((c) => c.ready)).then(() => undefined),
-    async stop() {
-      await Promise.all(consumers.map((c) => c.stop()));
-      await publisher.close();
-      await mongo.close();
+export const startMembership = async (config: MembershipConfig, log: Logger): Promise<RunningMembership> => {
+  const service = await startConsumerService({
+    clientId: 'roster-membership',
+    config,
+    log,
+    topics: ['directoryChanges', 'orgChanges', 'stepOutcomes', 'deadLetter'],
+    stores: (mongo) => ({ membership: new MembershipStore(mongo.db) }),
+    consumers: ({ stores, publisher }) => {
+      const deps: HandlerDeps = { store: stores.membership, publisher, log };
+      return [
+        {
+          groupId: MEMBERSHIP_GROUP_ID,
+          topic: 'directoryChanges',
+          handle: byMessageType({
+            'roster.directory.user.changed.v1': (change) => handleUserChanged(deps, change),
+            'roster.directory.group.changed.v1': (change) => handleGroupChanged(deps, change),
+          }),
+        },
+        {
+          groupId: MEMBERSHIP_ORG_GROUP_ID,
+          topic: 'orgChanges',
+          handle: byMessageType({
+            'roster.org.workspace.changed.v1': (change) => handleWorkspaceChanged(deps, change),
+            'roster.org.settings.changed.v1': (change) => handleSettingsChanged(deps, change),
+          }),
+        },
+      ];
     },
-  };
+  });
+  log.info('membership service running');
+  return service;
 };

@@ -14,22 +14,16 @@ import {
 } from '@roster/contracts';
 import { createLogger, type Logger } from '@roster/service-kit';
 import {
+  collectOutcomes,
   userChanged as directoryChange,
   type EmbeddedInfra,
   startEmbeddedInfra,
   newTraceparent as traceparent,
-} from '@roster/service-kit/testing';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
-import type { Db } from 'mongodb';
-import type { MembershipConfig } from '../src/config.ts';
-
-export {
-  createOrganization,
-  createProducer,
-  PARTITIONS,
-  snapshot,
   waitFor,
 } from '@roster/service-kit/testing';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Db } from 'mongodb';
+import type { MembershipConfig } from '../src/config.ts';
 
 export const quietLog = (): Logger => createLogger('membership', process.env.LOG_LEVEL ?? 'silent');
 
@@ -40,7 +34,7 @@ export interface Infra extends EmbeddedInfra {
 /** One embedded broker and store per suite, with plain kafkajs / mongodb clients for the test side. */
 export const startInfra = async (): Promise<Infra> => {
   const infra = await startEmbeddedInfra('membership');
-  return { ...infra, config: infra.baseConfig };
+  return { ...infra, config: { ...infra.baseConfig, sessionTimeout: 6_000, heartbeatInterval: 200 } };
 };
 
 /** Inserts a workspace the way the admin API does. */
@@ -127,26 +121,24 @@ export const produce = async (
   await producer.send({ topic: TOPICS[topic].name, acks: -1, messages: events.map(toKafkaRecord) });
 };
 
-/** Collects every step outcome published during the suite. */
+/** Every step outcome published during the suite, looked up by correlation id. */
 export interface OutcomeLog {
-  outcomes: StepOutcome[];
-  consumer: Consumer;
+  /** The outcomes correlated with `correlationid` so far. */
+  of(correlationid: string): StepOutcome[];
+  /** Waits until `count` outcomes correlated with `correlationid` arrived (more may still come). */
+  wait(correlationid: string, count: number): Promise<StepOutcome[]>;
+  stop(): Promise<void>;
 }
 
-export const collectOutcomes = async (kafka: Kafka): Promise<OutcomeLog> => {
-  const outcomes: StepOutcome[] = [];
-  const consumer = kafka.consumer({
-    groupId: `membership-test-${randomUUID()}`,
-    sessionTimeout: 6_000,
-    heartbeatInterval: 200,
-    maxWaitTimeInMs: 100,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic: TOPICS.stepOutcomes.name, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      if (message.value) outcomes.push(JSON.parse(message.value.toString('utf8')) as StepOutcome);
-    },
-  });
-  return { outcomes, consumer };
+export const startOutcomeLog = async (kafka: Kafka): Promise<OutcomeLog> => {
+  const collector = await collectOutcomes(kafka);
+  const of = (correlationid: string) => collector.messages.filter((o) => o.correlationid === correlationid);
+  return {
+    of,
+    wait: (correlationid, count) =>
+      waitFor(() => (of(correlationid).length >= count ? of(correlationid) : undefined), {
+        what: `${count} outcomes of ${correlationid}`,
+      }),
+    stop: () => collector.stop(),
+  };
 };

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@roster/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Infra, startInfra, waitFor } from './helpers.ts';
+import { type Infra, startInfra } from './helpers.ts';
 
 const NODE = fileURLToPath(new URL('../../../node_modules/.bin/node', import.meta.url));
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));

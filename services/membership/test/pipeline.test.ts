@@ -8,14 +8,12 @@ import {
   type WorkspaceDocument,
   type WorkspaceMemberDocument,
 } from '@roster/contracts';
+import { createOrganization, createProducer, snapshot } from '@roster/service-kit/testing';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningMembership, startMembership } from '../src/service.ts';
-import { CONVERGE_BATCH } from '../src/store/store.ts';
+import { CONVERGE_BATCH } from '../src/store/membership.ts';
 import {
-  collectOutcomes,
-  createOrganization,
-  createProducer,
   createWorkspace,
   groupChanged,
   type Infra,
@@ -23,10 +21,9 @@ import {
   produce,
   quietLog,
   renameWorkspace,
-  snapshot,
   startInfra,
+  startOutcomeLog,
   userChanged,
-  waitFor,
   workspaceChanged,
 } from './helpers.ts';
 
@@ -37,17 +34,14 @@ let log: OutcomeLog;
 
 beforeAll(async () => {
   infra = await startInfra();
-  service = await startMembership(infra.config, quietLog(), {
-    sessionTimeout: 6_000,
-    heartbeatInterval: 200,
-  });
+  service = await startMembership(infra.config, quietLog());
   await service.ready;
   producer = await createProducer(infra.kafka);
-  log = await collectOutcomes(infra.kafka);
+  log = await startOutcomeLog(infra.kafka);
 });
 
 afterAll(async () => {
-  await log?.consumer.disconnect();
+  await log?.stop();
   await producer?.disconnect();
   await service?.stop();
   await infra?.close();
@@ -64,14 +58,8 @@ const membershipsOf = async (tenant: string, userId: string) =>
 const workspaceIdsOf = async (tenant: string, userId: string) =>
   (await membershipsOf(tenant, userId)).map((m) => m.workspaceId);
 
-const outcomesOf = (correlationid: string): StepOutcome[] =>
-  log.outcomes.filter((o) => o.correlationid === correlationid);
-
-/** Waits until `count` outcomes correlated with `correlationid` arrived (more may still come). */
-const waitOutcomes = (correlationid: string, count: number) =>
-  waitFor(() => (outcomesOf(correlationid).length >= count ? outcomesOf(correlationid) : undefined), {
-    what: `${count} outcomes of ${correlationid}`,
-  });
+const outcomesOf = (correlationid: string) => log.of(correlationid);
+const waitOutcomes = (correlationid: string, count: number) => log.wait(correlationid, count);
 
 const view = (...workspaces: WorkspaceDocument[]) =>
   workspaces.map((w) => ({ id: w._id, name: w.name })).sort((a, b) => a.name.localeCompare(b.name));

@@ -13,27 +13,23 @@ import {
   type MongoHandle,
   type Publisher,
 } from '@roster/service-kit';
+import { createOrganization, snapshot } from '@roster/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desiredMemberships, type GroupProjection } from '../src/domain/desired.ts';
+import type { HandlerDeps } from '../src/handlers/deps.ts';
+import { handleGroupChanged } from '../src/handlers/group-changed.ts';
+import { handleWorkspaceChanged } from '../src/handlers/org-changed.ts';
+import { handleUserChanged } from '../src/handlers/user-changed.ts';
+import { type ConvergedUser, MembershipStore } from '../src/store/membership.ts';
 import {
-  type HandlerDeps,
-  handleGroupChanged,
-  handleUserChanged,
-  handleWorkspaceChanged,
-} from '../src/handlers.ts';
-import { type ConvergedUser, MembershipStore, projectionId } from '../src/store/store.ts';
-import {
-  collectOutcomes,
-  createOrganization,
   createWorkspace,
   groupChanged,
   type Infra,
   type OutcomeLog,
   quietLog,
-  snapshot,
   startInfra,
+  startOutcomeLog,
   userChanged,
-  waitFor,
   workspaceChanged,
 } from './helpers.ts';
 
@@ -103,11 +99,11 @@ beforeAll(async () => {
   const crashing = crashingPublisher(inner);
   crashes = crashing.state;
   deps = { store, publisher: crashing.publisher, log: quietLog() };
-  log = await collectOutcomes(infra.kafka);
+  log = await startOutcomeLog(infra.kafka);
 });
 
 afterAll(async () => {
-  await log?.consumer.disconnect();
+  await log?.stop();
   await inner?.close();
   await mongo?.close();
   await infra?.close();
@@ -115,12 +111,8 @@ afterAll(async () => {
 
 const members = () => infra.db.collection<WorkspaceMemberDocument>(WORKSPACE_MEMBERS_COLLECTION);
 const membershipsOf = (tenant: string, userId: string) => members().find({ tenant, userId }).toArray();
-const outcomesOf = (correlationid: string): StepOutcome[] =>
-  log.outcomes.filter((o) => o.correlationid === correlationid);
-const waitOutcomes = (correlationid: string, count: number) =>
-  waitFor(() => (outcomesOf(correlationid).length >= count ? outcomesOf(correlationid) : undefined), {
-    what: `${count} outcomes of ${correlationid}`,
-  });
+const outcomesOf = (correlationid: string) => log.of(correlationid);
+const waitOutcomes = (correlationid: string, count: number) => log.wait(correlationid, count);
 const resources = (outcomes: StepOutcome[]) =>
   outcomes.map((o) => `${o.data.resource.type}:${o.data.resource.id}`).sort();
 
@@ -267,7 +259,7 @@ describe('crash recovery and concurrency', () => {
 
     const context = await store.load(org._id, userIds);
     for (const id of userIds) {
-      const user = await store.users.findOne({ _id: projectionId(org._id, id) });
+      const user = context.users.get(id) ?? null;
       const expected = desiredMemberships({
         user,
         rule: context.rule,

@@ -1,86 +1,66 @@
 import {
-  connectKafka,
-  connectMongo,
   type Logger,
   OrganizationSettings,
-  type RunningConsumer,
-  runConsumer,
+  type RunningConsumerService,
+  startConsumerService,
+  systemClock,
 } from '@roster/service-kit';
-import { AuditTrail } from './audit/audit-trail.ts';
-import { processCommand } from './commands/process.ts';
 import type { StatusConfig } from './config.ts';
-import { GroupsDirectory } from './directory/groups.ts';
-import { UsersDirectory } from './directory/users.ts';
-import { CommandLedger } from './ledger/ledger.ts';
-import { lifecycleOutbox, processOutcome } from './outcomes/process.ts';
+import { handleScimCommand } from './handlers/scim-command.ts';
+import { handleStepOutcome } from './handlers/step-outcome.ts';
+import { AuditTrail } from './store/audit-trail.ts';
+import { GroupsDirectory } from './store/groups.ts';
+import { CommandLedger } from './store/ledger.ts';
+import { LifecycleOutbox } from './store/lifecycle-outbox.ts';
+import { UsersDirectory } from './store/users.ts';
 
 export const STATUS_GROUP_ID = 'roster-status';
 /** Outcomes are folded by a group of their own, so a slow fold never delays deciding commands. */
 export const STATUS_OUTCOMES_GROUP_ID = 'roster-status-outcomes';
 
-export interface RunningStatus {
-  stop(): Promise<void>;
-}
+export type RunningStatus = RunningConsumerService;
 
 /**
  * Starts the status service: decides SCIM commands against the directory, folds the step
- * outcomes, answers the waiting SCIM calls and publishes lifecycle events.
+ * outcomes, answers the waiting SCIM calls and publishes lifecycle events. Resolves once both
+ * consumers joined their groups.
  */
 export const startStatus = async (config: StatusConfig, log: Logger): Promise<RunningStatus> => {
-  const mongo = await connectMongo(config.mongoUrl, config.mongoDatabase);
-  const users = new UsersDirectory(mongo.db);
-  const groups = new GroupsDirectory(mongo.db);
-  const ledger = new CommandLedger(mongo.db);
-  const audit = new AuditTrail(mongo.db);
-  await Promise.all([
-    users.ensureIndexes(),
-    groups.ensureIndexes(),
-    ledger.ensureIndexes(),
-    audit.ensureIndexes(),
-  ]);
-
-  const { kafka, publisher } = await connectKafka('roster-status', config, log, [
-    'scimCommands',
-    'directoryChanges',
-    'stepOutcomes',
-    'commandResults',
-    'lifecycle',
-    'deadLetter',
-  ]);
-  const deps = {
-    users,
-    groups,
-    ledger,
-    audit,
-    publisher,
-    outbox: lifecycleOutbox(mongo.db),
-    organizations: new OrganizationSettings(mongo.db),
-    awaits: config.awaits,
-    now: () => new Date().toISOString(),
-  };
-  const consumers: RunningConsumer[] = [
-    await runConsumer({
-      kafka,
-      log,
-      groupId: STATUS_GROUP_ID,
-      topic: 'scimCommands',
-      handle: (command) => processCommand(deps, command),
+  const service = await startConsumerService({
+    clientId: 'roster-status',
+    config,
+    log,
+    topics: ['scimCommands', 'directoryChanges', 'stepOutcomes', 'commandResults', 'lifecycle', 'deadLetter'],
+    stores: ({ db }) => ({
+      users: new UsersDirectory(db),
+      groups: new GroupsDirectory(db),
+      ledger: new CommandLedger(db),
+      audit: new AuditTrail(db),
+      outbox: new LifecycleOutbox(db),
     }),
-    await runConsumer({
-      kafka,
-      log,
-      groupId: STATUS_OUTCOMES_GROUP_ID,
-      topic: 'stepOutcomes',
-      handle: (outcome) => processOutcome(deps, outcome),
-    }),
-  ];
-  await Promise.all(consumers.map((c) => c.ready));
-  log.info({ awaits: config.awaits }, 'status service running');
-  return {
-    async stop() {
-      await Promise.all(consumers.map((c) => c.stop()));
-      await publisher.close();
-      await mongo.close();
+    consumers: ({ stores, mongo, publisher }) => {
+      const deps = {
+        ...stores,
+        publisher,
+        organizations: new OrganizationSettings(mongo.db),
+        awaits: config.awaits,
+        clock: systemClock,
+      };
+      return [
+        {
+          groupId: STATUS_GROUP_ID,
+          topic: 'scimCommands',
+          handle: (command) => handleScimCommand(deps, command),
+        },
+        {
+          groupId: STATUS_OUTCOMES_GROUP_ID,
+          topic: 'stepOutcomes',
+          handle: (outcome) => handleStepOutcome(deps, outcome),
+        },
+      ];
     },
-  };
+  });
+  await service.ready;
+  log.info({ awaits: config.awaits }, 'status service running');
+  return service;
 };

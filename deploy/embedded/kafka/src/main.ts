@@ -5,6 +5,7 @@
  * connections; logs go to stderr; SIGTERM/SIGINT close it cleanly.
  */
 import { parseArgs } from 'node:util';
+import { runServerProcess } from '@roster/embedded-process';
 import { startBroker } from './index.ts';
 
 function log(line: string): void {
@@ -21,14 +22,7 @@ function int(name: string, value: string | undefined): number | undefined {
   return n;
 }
 
-// a development broker should stay up: a bug in one request handler must not take down
-// everyone's stack, so report it loudly and keep serving
-process.on('uncaughtException', (err) =>
-  log(`uncaught exception (still running): ${err.stack ?? String(err)}`),
-);
-process.on('unhandledRejection', (err) => log(`unhandled rejection (still running): ${String(err)}`));
-
-async function main(): Promise<void> {
+runServerProcess(log, async () => {
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
@@ -56,33 +50,5 @@ async function main(): Promise<void> {
     autoCreateTopics: !values['no-auto-create'],
     logger: log,
   });
-  process.stdout.write(`READY ${JSON.stringify({ brokers: broker.brokers })}\n`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal} received, shutting down`);
-    broker.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log(`shutdown failed: ${String(err)}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  // Started by a supervisor over IPC (the dev stack): stop when it is gone, within a few seconds
-  // even if a client hangs on (acknowledged data is already on disk).
-  if (process.send) {
-    process.once('disconnect', () => {
-      setTimeout(() => process.exit(0), 3_000).unref();
-      stop('supervisor gone');
-    });
-  }
-}
-
-main().catch((err: unknown) => {
-  log(`failed to start: ${(err as Error)?.stack ?? String(err)}`);
-  process.exit(1);
+  return { ready: { brokers: broker.brokers }, close: () => broker.close() };
 });

@@ -1,7 +1,8 @@
+import { waitFor } from '@roster/test-support';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBroker, startBroker } from '../src/index.ts';
-import { brokerLog, client, fastConsumer, tempDir, waitFor } from './helpers.ts';
+import { brokerLog, client, fastConsumer, tempDir } from './helpers.ts';
 
 /**
  * A message counts as consumed only once its offset commit succeeded, so a commit

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { waitFor } from '@roster/test-support';
 import type { Kafka } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBroker } from '../src/index.ts';
@@ -11,7 +12,6 @@ import {
   fastConsumer,
   spawnBroker,
   tempDir,
-  waitFor,
 } from './helpers.ts';
 
 const children: ChildBroker[] = [];

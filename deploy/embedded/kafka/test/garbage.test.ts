@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { waitFor } from '@roster/test-support';
 import type { Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBroker, startBroker } from '../src/index.ts';
-import { brokerLog, client, RawClient, waitFor } from './helpers.ts';
+import { brokerLog, client, RawClient } from './helpers.ts';
 import { call, req, res } from './kafkajsProtocol.ts';
 
 const API_VERSIONS = 18;

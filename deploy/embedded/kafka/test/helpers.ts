@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@roster/test-support';
 import { Kafka, logLevel } from 'kafkajs';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
@@ -11,29 +12,6 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 export const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The pinned Node 24 (runs .ts directly) from the repository root. */
 export const NODE = path.resolve(PACKAGE_DIR, '../../../node_modules/.bin/node');
-
-/** Polls `fn` until it returns a truthy value; fails after `timeoutMs`. */
-export async function waitFor<T>(
-  fn: () => T | Promise<T>,
-  { timeoutMs = 20_000, intervalMs = 20, what = 'condition' } = {},
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
 
 export function tempDir(prefix: string): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), `roster-kafka-${prefix}-`));

@@ -3,6 +3,7 @@
  * (its internal modules), for tests that need to drive the broker below the client API.
  */
 
+import { waitFor } from '@roster/test-support';
 import buildRequest from 'kafkajs/src/protocol/request.js';
 import describeGroupsReq from 'kafkajs/src/protocol/requests/describeGroups/v1/request.js';
 import describeGroupsRes from 'kafkajs/src/protocol/requests/describeGroups/v1/response.js';
@@ -19,7 +20,7 @@ import produceRes from 'kafkajs/src/protocol/requests/produce/v3/response.js';
 import syncGroupReq from 'kafkajs/src/protocol/requests/syncGroup/v1/request.js';
 import syncGroupRes from 'kafkajs/src/protocol/requests/syncGroup/v1/response.js';
 import Long from 'kafkajs/src/utils/long.js';
-import { type RawClient, waitFor } from './helpers.ts';
+import type { RawClient } from './helpers.ts';
 
 interface KafkajsRequest {
   apiKey: number;

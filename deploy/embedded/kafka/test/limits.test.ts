@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { waitFor } from '@roster/test-support';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type RunningBroker, startBroker } from '../src/index.ts';
-import { brokerLog, client, RawClient, tempDir, waitFor } from './helpers.ts';
+import { brokerLog, client, RawClient, tempDir } from './helpers.ts';
 import { call, req, res } from './kafkajsProtocol.ts';
 
 const brokers: RunningBroker[] = [];

@@ -1,7 +1,8 @@
+import { waitFor } from '@roster/test-support';
 import { CompressionTypes, type Kafka, type KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBroker, startBroker } from '../src/index.ts';
-import { client, fastConsumer, tempDir, waitFor } from './helpers.ts';
+import { client, fastConsumer, tempDir } from './helpers.ts';
 
 interface Received {
   partition: number;

@@ -1,6 +1,7 @@
+import { waitFor } from '@roster/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBroker, startBroker } from '../src/index.ts';
-import { brokerLog, RawClient, tempDir, waitFor } from './helpers.ts';
+import { brokerLog, RawClient, tempDir } from './helpers.ts';
 import { call, type ProducePartitionResult, req, res, send } from './kafkajsProtocol.ts';
 
 interface ProduceResponse {

@@ -1,6 +1,7 @@
+import { waitFor } from '@roster/test-support';
 import { MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AnyDoc, type Harness, startHarness, waitFor } from './helpers.ts';
+import { type AnyDoc, type Harness, startHarness } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { appendFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { waitFor } from '@roster/test-support';
 import { MongoClient, type MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnyDoc, type ChildStore, removeDir, spawnStore, tempDir } from './helpers.ts';
@@ -111,7 +112,10 @@ describe('durability', () => {
 
     const s = await start();
     expect(await users(s.client).countDocuments()).toBe(N - 1 + 3);
-    await waitForStderr(s.store, /torn tail/);
+    await waitFor(() => /torn tail/.test(s.store.stderr.join('')), {
+      timeoutMs: 10_000,
+      what: 'the torn tail report on stderr',
+    });
     expect((await stat(path)).size).toBe(sizeBefore);
     await users(s.client).insertOne({ _id: 'after-torn', email: 'at@x' });
     await kill9(s);
@@ -144,11 +148,3 @@ describe('durability', () => {
     expect((await r.store.exited).code).toBe(0);
   });
 });
-
-async function waitForStderr(store: ChildStore, re: RegExp): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!re.test(store.stderr.join(''))) {
-    if (Date.now() > deadline) throw new Error(`stderr never matched ${re}: ${store.stderr.join('')}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

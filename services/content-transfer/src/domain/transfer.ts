@@ -1,5 +1,5 @@
 import type { ContentTransferDocument, StepState } from '@roster/contracts';
-import type { UserChangeInput } from './users.ts';
+import type { UserChangeInput } from './user-change.ts';
 
 /**
  * The transfer state machine (pure):

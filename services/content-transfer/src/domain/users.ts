@@ -1,18 +1,6 @@
-import type { ContentTransferDocument, ContentUserDocument, UserSnapshot } from '@roster/contracts';
+import type { ContentTransferDocument, ContentUserDocument } from '@roster/contracts';
 import { newTransfer } from './transfer.ts';
-
-/** What the handler knows about one user directory change (from the UserChanged envelope). */
-export interface UserChangeInput {
-  tenant: string;
-  sequence: number;
-  /** the change's envelope `time`: admin-since is stamped with it, so a redelivery decides the same */
-  time: string;
-  user: UserSnapshot;
-  commandId: string;
-  changeId: string;
-  correlationid: string;
-  traceparent?: string | undefined;
-}
+import type { UserChangeInput } from './user-change.ts';
 
 export type UserDecision =
   /** sequence at or below the one recorded: a redelivery (or an older change), nothing to write */

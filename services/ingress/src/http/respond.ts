@@ -1,20 +1,19 @@
+import type { GroupDocument, UserDocument } from '@roster/contracts';
 import {
-  type GroupDocument,
+  etagOf,
+  ifNoneMatchMatches,
+  projectResource,
   type ResourceTypeName,
   renderGroup,
   renderUser,
-  ScimError,
-  type UserDocument,
-} from '@roster/contracts';
+  resourceNotFound,
+} from '@roster/scim';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandResponse } from '../pipeline/command-bus.ts';
-import { projectResource } from '../scim/query/projection.ts';
 import { RETRY_AFTER_SECONDS, sendScimError } from './scim-errors.ts';
 
 /** The SCIM base URL as the caller sees it (honours X-Forwarded-* behind a proxy when trusted). */
 export const baseUrlOf = (request: FastifyRequest): string => `${request.protocol}://${request.host}/scim/v2`;
-
-export const etagOf = (version: number): string => `W/"${version}"`;
 
 export interface Projection {
   attributes?: string;
@@ -43,11 +42,9 @@ export const sendResource = (
   document: UserDocument | GroupDocument | null,
   id: string,
 ): FastifyReply => {
-  if (!document) return sendScimError(reply, new ScimError(404, `${resourceType} ${id} not found`));
-  const etag = etagOf(document.meta.version);
-  reply.header('etag', etag);
-  const ifNoneMatch = request.headers['if-none-match'];
-  if (ifNoneMatch?.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) {
+  if (!document) return sendScimError(reply, resourceNotFound(resourceType, id));
+  reply.header('etag', etagOf(document.meta.version));
+  if (ifNoneMatchMatches(request.headers['if-none-match'], document.meta.version)) {
     return reply.code(304).send();
   }
   return reply.send(renderDocument(request, resourceType, document, request.query));

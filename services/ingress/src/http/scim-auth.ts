@@ -1,7 +1,7 @@
-import { ScimError } from '@roster/contracts';
+import { ScimError } from '@roster/scim';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { ScimTokens, TokenIdentity } from '../tenancy/tokens.ts';
+import type { ScimTokens, TokenIdentity } from '../store/scim-tokens.ts';
 import { sendScimError } from './scim-errors.ts';
 
 declare module 'fastify' {

@@ -1,4 +1,4 @@
-import { ScimError, scimErrors } from '@roster/contracts';
+import { ScimError, scimErrors } from '@roster/scim';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { DeadlineExceeded } from '../pipeline/command-bus.ts';

@@ -23,11 +23,7 @@ export const IDEMPOTENT_PRODUCER = {
 
 /** An idempotent producer (no duplicates from its own retries) that publishes contract envelopes. */
 export const createPublisher = async (kafka: Kafka): Promise<Publisher> => {
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
+  const producer: Producer = kafka.producer(IDEMPOTENT_PRODUCER);
   await producer.connect();
   return {
     async publish(topic, messages) {

@@ -23,33 +23,13 @@ import { type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kaf
 import { type Db, MongoClient } from 'mongodb';
 import type { BaseConfig } from '../config.ts';
 
+export { waitFor } from '@roster/test-support';
+export { deciderSpec } from './decider-spec.ts';
+
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
 /** Partitions of the topics in integration suites: few, so several partitions still get exercised. */
 export const PARTITIONS = 3;
-
-/** Polls `fn` until it returns a truthy value; fails after `timeoutMs` naming what it waited for. */
-export const waitFor = async <T>(
-  fn: () => T | Promise<T>,
-  { timeoutMs = 30_000, intervalMs = 25, what = 'condition' } = {},
-): Promise<NonNullable<T>> => {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-};
 
 export interface EmbeddedInfra {
   broker: RunningBroker;
@@ -87,7 +67,6 @@ export const startEmbeddedInfra = async (service: string): Promise<EmbeddedInfra
       mongoUrl: store.url,
       mongoDatabase: database,
       topicPartitions: PARTITIONS,
-      logLevel: 'silent',
     },
     async close() {
       await mongo.close();

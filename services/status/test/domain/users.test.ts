@@ -1,26 +1,9 @@
-import { type Command, SCHEMA, type UserAttributes } from '@roster/contracts';
+import { SCHEMA, type UserAttributes } from '@roster/contracts';
+import { decidedState } from '@roster/service-kit';
 import { describe, expect, test } from 'vitest';
-import { decideUser, type UserCommand, type UserContext } from '../../src/domain/users/decide.ts';
-import { evolveUser } from '../../src/domain/users/evolve.ts';
+import { type UserCommand, type UserContext, userDecider } from '../../src/domain/users/decide.ts';
 import type { UserState } from '../../src/domain/users/state.ts';
-
-const NOW = '2026-11-25T10:00:00.000Z';
-const actor = { kind: 'scim-token' as const, id: 'token-1' };
-
-const command = <T extends UserCommand['type']>(type: T, subject: string, data: object = {}): UserCommand =>
-  ({
-    specversion: '1.0',
-    id: `cmd-${Math.random()}`,
-    source: '/test',
-    time: NOW,
-    datacontenttype: 'application/json',
-    dataschema: 'urn:test',
-    tenant: 'org-1',
-    subject,
-    correlationid: 'c',
-    type,
-    data: { actor, ...data },
-  }) as unknown as Extract<Command, { type: T }>;
+import { command, NOW } from './commands.ts';
 
 const attributes = (userName: string, extra: Partial<UserAttributes> = {}): UserAttributes => ({
   userName,
@@ -47,12 +30,10 @@ const context = (overrides: Partial<UserContext> = {}): UserContext => ({
   ...overrides,
 });
 
-/** Runs decide then folds the events, as the shell does. */
+/** Runs decide then folds the events onto the state the decision names, as the shell does. */
 const run = (cmd: UserCommand, ctx: UserContext) => {
-  const decision = decideUser(cmd, ctx);
-  if (!decision.accepted) return { decision, state: undefined };
-  const before = [ctx.target, ctx.sameUserName, ctx.sameExternalId].find((s) => s?.id === decision.userId);
-  return { decision, state: decision.events.reduce<UserState | undefined>(evolveUser, before) };
+  const decision = userDecider.decide(cmd, ctx);
+  return { decision, state: decision.accepted ? decidedState(userDecider, decision) : undefined };
 };
 
 describe('user create', () => {
@@ -102,11 +83,11 @@ describe('user create', () => {
 
   test('an identical repeat of a create (IdP retry) answers with the existing user and changes nothing', () => {
     const current = existing('id-1', attributes('ada@x.com'));
-    const decision = decideUser(
+    const decision = userDecider.decide(
       command('roster.command.user.create.v1', 'new-id', { user: attributes('ada@x.com') }),
       context({ sameUserName: current }),
     );
-    expect(decision).toEqual({ accepted: true, userId: 'id-1', events: [], status: 201 });
+    expect(decision).toEqual({ accepted: true, state: current, userId: 'id-1', events: [], status: 201 });
   });
 
   test('repeating an unchanged create after a step said no (e.g. no seat) asks the steps to retry', () => {
@@ -125,7 +106,7 @@ describe('user create', () => {
 
   test('an active user with a different profile holding the userName is a uniqueness conflict', () => {
     const current = existing('id-1', attributes('ada@x.com', { title: 'CEO' }));
-    const decision = decideUser(
+    const decision = userDecider.decide(
       command('roster.command.user.create.v1', 'new-id', { user: attributes('ada@x.com') }),
       context({ sameUserName: current }),
     );
@@ -139,7 +120,7 @@ describe('changes to an existing user', () => {
   const current = existing('id-1', attributes('ada@x.com', { title: 'Engineer' }));
 
   test('replace with a stale If-Match is a 412', () => {
-    const decision = decideUser(
+    const decision = userDecider.decide(
       command('roster.command.user.replace.v1', 'id-1', { user: attributes('ada@x.com'), ifMatch: 'W/"2"' }),
       context({ target: current }),
     );
@@ -147,7 +128,7 @@ describe('changes to an existing user', () => {
   });
 
   test('replace with the current ETag applies; changed attributes are named', () => {
-    const decision = decideUser(
+    const decision = userDecider.decide(
       command('roster.command.user.replace.v1', 'id-1', {
         user: attributes('ada@x.com', { title: 'CTO' }),
         ifMatch: 'W/"3"',
@@ -163,7 +144,7 @@ describe('changes to an existing user', () => {
 
   test('a PATCH that renames onto a taken userName is a uniqueness conflict', () => {
     const other = existing('id-2', attributes('grace@x.com'));
-    const decision = decideUser(
+    const decision = userDecider.decide(
       command('roster.command.user.patch.v1', 'id-1', {
         operations: [
           { op: 'replace', path: { schema: SCHEMA.user, attribute: 'userName' }, value: 'grace@x.com' },
@@ -180,7 +161,7 @@ describe('changes to an existing user', () => {
       accepted: true,
       events: [{ type: 'UserDeactivated', scimDeleted: false }],
     });
-    const again = decideUser(
+    const again = userDecider.decide(
       command('roster.command.user.deactivate.v1', 'id-1'),
       context({ target: first.state }),
     );
@@ -194,7 +175,7 @@ describe('changes to an existing user', () => {
     );
     expect(decision).toMatchObject({ accepted: true, status: 204 });
     expect(state).toMatchObject({ id: 'id-1', scimDeleted: true, attributes: { active: false } });
-    const later = decideUser(
+    const later = userDecider.decide(
       command('roster.command.user.replace.v1', 'id-1', { user: attributes('ada@x.com') }),
       context({ target: state }),
     );

@@ -39,6 +39,13 @@ export interface JoinResult {
   members: { memberId: string; metadata: Buffer }[];
 }
 
+/** The member a SyncGroup, Heartbeat or OffsetCommit comes from, and the generation it believes current. */
+export interface GroupMember {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+}
+
 export interface SyncResult {
   errorCode: number;
   assignment: Buffer;
@@ -240,16 +247,12 @@ export class GroupCoordinator {
   }
 
   sync(
-    groupId: string,
-    generationId: number,
-    memberId: string,
+    member: GroupMember,
     assignments: { memberId: string; assignment: Buffer }[],
   ): SyncResult | Promise<SyncResult> {
-    const g = this.groups.get(groupId);
-    const m = g?.members.get(memberId);
-    if (!g || !m) return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: EMPTY };
-    if (generationId !== g.generationId)
-      return { errorCode: ErrorCode.ILLEGAL_GENERATION, assignment: EMPTY };
+    const found = this.current(member);
+    if (typeof found === 'number') return { errorCode: found, assignment: EMPTY };
+    const { g, m } = found;
     if (g.state === 'PreparingRebalance')
       return { errorCode: ErrorCode.REBALANCE_IN_PROGRESS, assignment: EMPTY };
     this.touch(g, m);
@@ -258,7 +261,7 @@ export class GroupCoordinator {
     return new Promise((resolve) => {
       this.resolveSync(m, ErrorCode.REBALANCE_IN_PROGRESS);
       m.syncWaiter = resolve;
-      if (memberId === g.leaderId) {
+      if (member.memberId === g.leaderId) {
         for (const a of assignments) {
           const target = g.members.get(a.memberId);
           if (target) target.assignment = a.assignment;
@@ -277,11 +280,10 @@ export class GroupCoordinator {
     w({ errorCode, assignment: errorCode === ErrorCode.NONE ? m.assignment : EMPTY });
   }
 
-  heartbeat(groupId: string, generationId: number, memberId: string): number {
-    const g = this.groups.get(groupId);
-    const m = g?.members.get(memberId);
-    if (!g || !m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (generationId !== g.generationId) return ErrorCode.ILLEGAL_GENERATION;
+  heartbeat(member: GroupMember): number {
+    const found = this.current(member);
+    if (typeof found === 'number') return found;
+    const { g, m } = found;
     if (!m.joinWaiter) this.touch(g, m);
     return g.state === 'Stable' ? ErrorCode.NONE : ErrorCode.REBALANCE_IN_PROGRESS;
   }
@@ -298,19 +300,28 @@ export class GroupCoordinator {
   }
 
   /** Validates an OffsetCommit from a group member (generation -1 + empty member = simple commit). */
-  checkCommit(groupId: string, generationId: number, memberId: string): number {
-    const g = this.groups.get(groupId);
-    if (generationId < 0 && memberId === '') {
+  checkCommit(member: GroupMember): number {
+    if (member.generationId < 0 && member.memberId === '') {
+      const g = this.groups.get(member.groupId);
       return !g || g.members.size === 0 ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
     }
-    const m = g?.members.get(memberId);
-    if (!g || !m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (generationId !== g.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    const found = this.current(member);
+    if (typeof found === 'number') return found;
+    const { g, m } = found;
     // as in Kafka: during PreparingRebalance members still own their partitions and may
     // commit (that is how they commit before rejoining); between join and sync they may not
     if (g.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
     if (!m.joinWaiter) this.touch(g, m);
     return ErrorCode.NONE;
+  }
+
+  /** The group and member a request names, or its error code when the member is unknown or stale. */
+  private current({ groupId, generationId, memberId }: GroupMember): { g: Group; m: Member } | number {
+    const g = this.groups.get(groupId);
+    const m = g?.members.get(memberId);
+    if (!g || !m) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (generationId !== g.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    return { g, m };
   }
 
   private removeMember(g: Group, m: Member): void {

@@ -35,9 +35,6 @@ export function checkBatch(buf: Buffer, pos: number, end = buf.length): BatchChe
   return { ok: true, size };
 }
 
-export function batchBaseOffset(b: Buffer): number {
-  return Number(b.readBigInt64BE(0));
-}
 export function setBatchBaseOffset(b: Buffer, offset: number): void {
   b.writeBigInt64BE(BigInt(offset), 0);
 }
@@ -55,10 +52,4 @@ export function batchProducerEpoch(b: Buffer): number {
 }
 export function batchBaseSequence(b: Buffer): number {
   return b.readInt32BE(53);
-}
-export function batchRecordCount(b: Buffer): number {
-  return b.readInt32BE(57);
-}
-export function batchAttributes(b: Buffer): number {
-  return b.readInt16BE(21);
 }

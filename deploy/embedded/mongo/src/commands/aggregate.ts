@@ -1,7 +1,8 @@
 import { CommandError } from '../errors.ts';
 import { runPipeline } from '../query/mingo.ts';
 import { cloneDoc, type Doc, isPlainObject } from '../storage/values.ts';
-import { arrayArg, boolArg, type CommandContext, type CommandDef, docArg, numberArg } from './context.ts';
+import * as arg from './args.ts';
+import type { CommandContext, CommandDef } from './context.ts';
 
 const UNSUPPORTED = new Set([
   '$out',
@@ -16,9 +17,9 @@ const UNSUPPORTED = new Set([
 /** aggregate: the pipeline runs in mingo; a leading $match is answered through the indexes. */
 function aggregate(ctx: CommandContext): Doc {
   const target = ctx.cmd.aggregate;
-  const pipeline = arrayArg(ctx.cmd, 'pipeline', true)!;
-  const cursorOpt = docArg(ctx.cmd, 'cursor');
-  const explain = boolArg(ctx.cmd, 'explain', false);
+  const pipeline = arg.array(ctx.cmd, 'pipeline', true)!;
+  const cursorOpt = arg.doc(ctx.cmd, 'cursor');
+  const explain = arg.bool(ctx.cmd, 'explain', false);
   if (explain) throw new CommandError('IllegalOperation', 'explain is not supported by the embedded store');
   if (!cursorOpt) {
     throw new CommandError(
@@ -26,7 +27,7 @@ function aggregate(ctx: CommandContext): Doc {
       "The 'cursor' option is required, except for aggregate with the explain argument",
     );
   }
-  const batchSize = numberArg(cursorOpt, 'batchSize');
+  const batchSize = arg.number(cursorOpt, 'batchSize');
   for (const stage of pipeline) {
     if (!isPlainObject(stage) || Object.keys(stage).length !== 1) {
       throw new CommandError(

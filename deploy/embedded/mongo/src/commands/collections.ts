@@ -2,19 +2,13 @@ import { CommandError } from '../errors.ts';
 import { compileFilter } from '../query/mingo.ts';
 import { validateNamespace } from '../storage/engine.ts';
 import type { Doc } from '../storage/values.ts';
-import {
-  boolArg,
-  type CommandContext,
-  type CommandDef,
-  collectionArg,
-  docArg,
-  numberArg,
-} from './context.ts';
+import * as arg from './args.ts';
+import type { CommandContext, CommandDef } from './context.ts';
 
 /** Collection and database management: create, drop, dropDatabase, listCollections, listDatabases. */
 
 function create(ctx: CommandContext): Doc {
-  const name = collectionArg(ctx);
+  const name = arg.collection(ctx);
   const { engine } = ctx.state;
   if (engine.collection(ctx.db, name)) {
     // MongoDB 7 accepts a create with identical options for an existing collection.
@@ -36,7 +30,7 @@ function create(ctx: CommandContext): Doc {
 }
 
 function drop(ctx: CommandContext): Doc {
-  const name = collectionArg(ctx);
+  const name = arg.collection(ctx);
   const c = ctx.state.engine.dropCollection(ctx.db, name);
   if (!c) return { ok: 1 };
   return { nIndexesWas: c.indexes.length, ns: c.ns, ok: 1 };
@@ -48,8 +42,8 @@ function dropDatabase(ctx: CommandContext): Doc {
 }
 
 function listCollections(ctx: CommandContext): Doc {
-  const filter = docArg(ctx.cmd, 'filter');
-  const nameOnly = boolArg(ctx.cmd, 'nameOnly', false);
+  const filter = arg.doc(ctx.cmd, 'filter');
+  const nameOnly = arg.bool(ctx.cmd, 'nameOnly', false);
   const test = compileFilter(filter);
   const colls = ctx.state.engine.catalog.dbs.get(ctx.db);
   const out: Doc[] = [];
@@ -65,7 +59,7 @@ function listCollections(ctx: CommandContext): Doc {
     out.push(nameOnly ? { name: c.name, type: 'collection' } : full);
   }
   const ns = `${ctx.db}.$cmd.listCollections`;
-  const batchSize = numberArg(docArg(ctx.cmd, 'cursor') ?? {}, 'batchSize');
+  const batchSize = arg.number(arg.doc(ctx.cmd, 'cursor') ?? {}, 'batchSize');
   const b = ctx.state.cursors.open(ns, out, batchSize, false);
   return { cursor: { id: b.id, ns, firstBatch: b.batch }, ok: 1 };
 }
@@ -73,8 +67,8 @@ function listCollections(ctx: CommandContext): Doc {
 function listDatabases(ctx: CommandContext): Doc {
   if (ctx.db !== 'admin')
     throw new CommandError('Unauthorized', 'listDatabases may only be run against the admin database.');
-  const nameOnly = boolArg(ctx.cmd, 'nameOnly', false);
-  const test = compileFilter(docArg(ctx.cmd, 'filter'));
+  const nameOnly = arg.bool(ctx.cmd, 'nameOnly', false);
+  const test = compileFilter(arg.doc(ctx.cmd, 'filter'));
   const databases: Doc[] = [];
   let totalSize = 0;
   for (const [name, colls] of ctx.state.engine.catalog.dbs) {
@@ -107,7 +101,7 @@ function renameCollection(ctx: CommandContext): Doc {
   }
   const [fromDb, fromName] = splitNs(ctx.cmd.renameCollection, 'renameCollection');
   const [toDb, toName] = splitNs(ctx.cmd.to, 'to');
-  const dropTarget = boolArg(ctx.cmd, 'dropTarget', false);
+  const dropTarget = arg.bool(ctx.cmd, 'dropTarget', false);
   const { engine } = ctx.state;
   const from = engine.collection(fromDb, fromName);
   if (!from)

@@ -1,11 +1,12 @@
 import type { Doc } from '../storage/values.ts';
-import { type CommandContext, type CommandDef, collectionArg, docArg, numberArg } from './context.ts';
+import * as arg from './args.ts';
+import type { CommandContext, CommandDef } from './context.ts';
 
 function count(ctx: CommandContext): Doc {
-  const name = collectionArg(ctx);
-  const query = docArg(ctx.cmd, 'query');
-  const skip = Math.max(0, numberArg(ctx.cmd, 'skip') ?? 0);
-  const limit = Math.abs(numberArg(ctx.cmd, 'limit') ?? 0);
+  const name = arg.collection(ctx);
+  const query = arg.doc(ctx.cmd, 'query');
+  const skip = Math.max(0, arg.number(ctx.cmd, 'skip') ?? 0);
+  const limit = Math.abs(arg.number(ctx.cmd, 'limit') ?? 0);
   const coll = ctx.state.engine.collection(ctx.db, name);
   let n: number;
   if (!query || Object.keys(query).length === 0) {

@@ -1,7 +1,8 @@
 import { CommandError } from '../errors.ts';
 import { normaliseSpec } from '../indexes/hash-index.ts';
 import { type Doc, keyOf } from '../storage/values.ts';
-import { arrayArg, type CommandContext, type CommandDef, collectionArg } from './context.ts';
+import * as arg from './args.ts';
+import type { CommandContext, CommandDef } from './context.ts';
 
 const OPTION_KEYS = [
   'unique',
@@ -12,8 +13,8 @@ const OPTION_KEYS = [
 ] as const;
 
 function createIndexes(ctx: CommandContext): Doc {
-  const name = collectionArg(ctx);
-  const raw = arrayArg(ctx.cmd, 'indexes', true)!;
+  const name = arg.collection(ctx);
+  const raw = arg.array(ctx.cmd, 'indexes', true)!;
   if (raw.length === 0) throw new CommandError('BadValue', 'Must specify at least one index to create');
   const specs = raw.map(normaliseSpec);
   const { engine } = ctx.state;

@@ -1,27 +1,19 @@
 import { CommandError } from '../errors.ts';
 import { type Doc, isPlainObject } from '../storage/values.ts';
-import {
-  arrayArg,
-  boolArg,
-  type CommandContext,
-  type CommandDef,
-  collectionArg,
-  docArg,
-  numberArg,
-  runWriteBatch,
-  writeReply,
-} from './context.ts';
+import * as arg from './args.ts';
+import type { CommandContext, CommandDef } from './context.ts';
+import { runWriteBatch, writeReply } from './writes.ts';
 
 function del(ctx: CommandContext): Doc {
-  const name = collectionArg(ctx);
-  const deletes = arrayArg(ctx.cmd, 'deletes', true)!;
-  const ordered = boolArg(ctx.cmd, 'ordered', true);
+  const name = arg.collection(ctx);
+  const deletes = arg.array(ctx.cmd, 'deletes', true)!;
+  const ordered = arg.bool(ctx.cmd, 'ordered', true);
   const coll = ctx.state.engine.collection(ctx.db, name);
   let n = 0;
   const writeErrors = runWriteBatch(deletes, ordered, (stmt) => {
     if (!isPlainObject(stmt)) throw new CommandError('TypeMismatch', 'delete statement must be an object');
-    const q = docArg(stmt, 'q') ?? {};
-    const limit = numberArg(stmt, 'limit') ?? 0;
+    const q = arg.doc(stmt, 'q') ?? {};
+    const limit = arg.number(stmt, 'limit') ?? 0;
     if (limit !== 0 && limit !== 1) {
       throw new CommandError(
         'FailedToParse',

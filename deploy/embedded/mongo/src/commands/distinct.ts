@@ -1,16 +1,17 @@
 import { CommandError } from '../errors.ts';
 import { type Doc, keyOf, pathValues } from '../storage/values.ts';
-import { type CommandContext, type CommandDef, collectionArg, docArg } from './context.ts';
+import * as arg from './args.ts';
+import type { CommandContext, CommandDef } from './context.ts';
 
 function distinct(ctx: CommandContext): Doc {
-  const name = collectionArg(ctx);
+  const name = arg.collection(ctx);
   const key = ctx.cmd.key;
   if (typeof key !== 'string')
     throw new CommandError(
       'TypeMismatch',
       "BSON field 'distinct.key' is the wrong type, expected type 'string'",
     );
-  const query = docArg(ctx.cmd, 'query');
+  const query = arg.doc(ctx.cmd, 'query');
   const coll = ctx.state.engine.collection(ctx.db, name);
   const parts = key.split('.');
   const seen = new Map<string, unknown>();

@@ -1,9 +1,10 @@
 import { CommandError } from '../errors.ts';
 import { type Doc, isPlainObject, keyOf } from '../storage/values.ts';
-import { type CommandContext, type CommandDef, collectionArg } from './context.ts';
+import * as arg from './args.ts';
+import type { CommandContext, CommandDef } from './context.ts';
 
 function dropIndexes(ctx: CommandContext): Doc {
-  const name = collectionArg(ctx);
+  const name = arg.collection(ctx);
   const { engine } = ctx.state;
   const coll = engine.collection(ctx.db, name);
   if (!coll) throw new CommandError('NamespaceNotFound', `ns not found ${ctx.db}.${name}`);

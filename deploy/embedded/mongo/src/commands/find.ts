@@ -1,25 +1,19 @@
 import { CommandError } from '../errors.ts';
 import { projectAll, sortDocs } from '../query/mingo.ts';
 import type { Doc } from '../storage/values.ts';
-import {
-  boolArg,
-  type CommandContext,
-  type CommandDef,
-  collectionArg,
-  docArg,
-  numberArg,
-} from './context.ts';
+import * as arg from './args.ts';
+import type { CommandContext, CommandDef } from './context.ts';
 
 function find(ctx: CommandContext): Doc {
-  const name = collectionArg(ctx);
+  const name = arg.collection(ctx);
   const { cmd } = ctx;
-  const filter = docArg(cmd, 'filter');
-  const sort = docArg(cmd, 'sort');
-  const projection = docArg(cmd, 'projection');
-  const skip = numberArg(cmd, 'skip') ?? 0;
-  let limit = numberArg(cmd, 'limit') ?? 0;
-  const batchSize = numberArg(cmd, 'batchSize');
-  let singleBatch = boolArg(cmd, 'singleBatch', false);
+  const filter = arg.doc(cmd, 'filter');
+  const sort = arg.doc(cmd, 'sort');
+  const projection = arg.doc(cmd, 'projection');
+  const skip = arg.number(cmd, 'skip') ?? 0;
+  let limit = arg.number(cmd, 'limit') ?? 0;
+  const batchSize = arg.number(cmd, 'batchSize');
+  let singleBatch = arg.bool(cmd, 'singleBatch', false);
   if (skip < 0) throw new CommandError('BadValue', 'skip value must be non-negative');
   if (batchSize !== undefined && batchSize < 0)
     throw new CommandError('BadValue', 'batchSize value must be non-negative');

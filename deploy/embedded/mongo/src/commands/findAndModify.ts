@@ -2,15 +2,8 @@ import { CommandError } from '../errors.ts';
 import { project, sortDocs } from '../query/mingo.ts';
 import { applyUpdate, buildUpsert, updateKind } from '../query/update.ts';
 import type { Doc } from '../storage/values.ts';
-import {
-  arrayArg,
-  boolArg,
-  type CommandContext,
-  type CommandDef,
-  collectionArg,
-  collectionFor,
-  docArg,
-} from './context.ts';
+import * as arg from './args.ts';
+import { type CommandContext, type CommandDef, collectionFor } from './context.ts';
 
 /**
  * findAndModify: atomically find one document (by `query` and `sort`) and remove or update it,
@@ -18,15 +11,15 @@ import {
  * DuplicateKey are top-level command errors here, not writeErrors.
  */
 function findAndModify(ctx: CommandContext): Doc {
-  const name = collectionArg(ctx);
+  const name = arg.collection(ctx);
   const { cmd } = ctx;
-  const query = docArg(cmd, 'query') ?? {};
-  const sort = docArg(cmd, 'sort');
-  const fields = docArg(cmd, 'fields');
-  const remove = boolArg(cmd, 'remove', false);
-  const returnNew = boolArg(cmd, 'new', false);
-  const upsert = boolArg(cmd, 'upsert', false);
-  const arrayFilters = arrayArg(cmd, 'arrayFilters') as Doc[] | undefined;
+  const query = arg.doc(cmd, 'query') ?? {};
+  const sort = arg.doc(cmd, 'sort');
+  const fields = arg.doc(cmd, 'fields');
+  const remove = arg.bool(cmd, 'remove', false);
+  const returnNew = arg.bool(cmd, 'new', false);
+  const upsert = arg.bool(cmd, 'upsert', false);
+  const arrayFilters = arg.array(cmd, 'arrayFilters') as Doc[] | undefined;
   const u = cmd.update;
   if (remove && u !== undefined) {
     throw new CommandError('FailedToParse', 'Cannot specify both an update and remove=true');

@@ -1,6 +1,7 @@
 import { CommandError } from '../errors.ts';
 import type { Doc } from '../storage/values.ts';
-import { type CommandContext, type CommandDef, numberArg } from './context.ts';
+import * as arg from './args.ts';
+import type { CommandContext, CommandDef } from './context.ts';
 
 function getMore(ctx: CommandContext): Doc {
   const id = ctx.cmd.getMore;
@@ -11,7 +12,7 @@ function getMore(ctx: CommandContext): Doc {
   if (typeof collection !== 'string') {
     throw new CommandError('TypeMismatch', "Field 'collection' must be of type string");
   }
-  const b = ctx.state.cursors.getMore(id, `${ctx.db}.${collection}`, numberArg(ctx.cmd, 'batchSize'));
+  const b = ctx.state.cursors.getMore(id, `${ctx.db}.${collection}`, arg.number(ctx.cmd, 'batchSize'));
   return { cursor: { nextBatch: b.batch, id: b.id, ns: b.ns }, ok: 1 };
 }
 

@@ -1,16 +1,9 @@
 import { ObjectId } from 'bson';
 import { CommandError } from '../errors.ts';
 import { type Doc, idFirst, isPlainObject } from '../storage/values.ts';
-import {
-  arrayArg,
-  boolArg,
-  type CommandContext,
-  type CommandDef,
-  collectionArg,
-  collectionFor,
-  runWriteBatch,
-  writeReply,
-} from './context.ts';
+import * as arg from './args.ts';
+import { type CommandContext, type CommandDef, collectionFor } from './context.ts';
+import { runWriteBatch, writeReply } from './writes.ts';
 
 /** Validates a document for insertion and gives it an `_id` (first field) if it has none. */
 export function prepareInsert(raw: unknown): Doc {
@@ -24,9 +17,9 @@ export function prepareInsert(raw: unknown): Doc {
 }
 
 function insert(ctx: CommandContext): Doc {
-  const name = collectionArg(ctx);
-  const docs = arrayArg(ctx.cmd, 'documents', true)!;
-  const ordered = boolArg(ctx.cmd, 'ordered', true);
+  const name = arg.collection(ctx);
+  const docs = arg.array(ctx.cmd, 'documents', true)!;
+  const ordered = arg.bool(ctx.cmd, 'ordered', true);
   const coll = collectionFor(ctx, name, true)!;
   let n = 0;
   const writeErrors = runWriteBatch(docs, ordered, (doc) => {

@@ -1,10 +1,11 @@
 import { Long } from 'bson';
 import type { Doc } from '../storage/values.ts';
-import { arrayArg, type CommandContext, type CommandDef, collectionArg } from './context.ts';
+import * as arg from './args.ts';
+import type { CommandContext, CommandDef } from './context.ts';
 
 function killCursors(ctx: CommandContext): Doc {
-  collectionArg(ctx);
-  const ids = arrayArg(ctx.cmd, 'cursors', true)!;
+  arg.collection(ctx);
+  const ids = arg.array(ctx.cmd, 'cursors', true)!;
   const killed: Long[] = [];
   const notFound: Long[] = [];
   for (const raw of ids) {

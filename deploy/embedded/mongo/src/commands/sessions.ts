@@ -1,11 +1,12 @@
 import { CommandError } from '../errors.ts';
 import type { Doc } from '../storage/values.ts';
-import { arrayArg, type CommandContext, type CommandDef } from './context.ts';
+import * as arg from './args.ts';
+import type { CommandContext, CommandDef } from './context.ts';
 
 /** Session and transaction control: endSessions, commitTransaction, abortTransaction. */
 
 function endSessions(ctx: CommandContext): Doc {
-  const lsids = arrayArg(ctx.cmd, 'endSessions', true)!;
+  const lsids = arg.array(ctx.cmd, 'endSessions', true)!;
   ctx.state.sessions.end(lsids);
   return { ok: 1 };
 }

@@ -2,17 +2,9 @@ import { CommandError } from '../errors.ts';
 import { sortDocs } from '../query/mingo.ts';
 import { applyUpdate, buildUpsert, updateKind } from '../query/update.ts';
 import { type Doc, isPlainObject } from '../storage/values.ts';
-import {
-  arrayArg,
-  boolArg,
-  type CommandContext,
-  type CommandDef,
-  collectionArg,
-  collectionFor,
-  docArg,
-  runWriteBatch,
-  writeReply,
-} from './context.ts';
+import * as arg from './args.ts';
+import { type CommandContext, type CommandDef, collectionFor } from './context.ts';
+import { runWriteBatch, writeReply } from './writes.ts';
 
 interface StatementResult {
   n: number;
@@ -23,13 +15,13 @@ interface StatementResult {
 /** One update statement `{ q, u, upsert, multi, arrayFilters, sort }`. */
 function runStatement(ctx: CommandContext, collName: string, stmt: unknown): StatementResult {
   if (!isPlainObject(stmt)) throw new CommandError('TypeMismatch', 'update statement must be an object');
-  const q = docArg(stmt, 'q') ?? {};
+  const q = arg.doc(stmt, 'q') ?? {};
   const u = stmt.u;
   const kind = updateKind(u);
-  const multi = boolArg(stmt, 'multi', false);
-  const upsert = boolArg(stmt, 'upsert', false);
-  const arrayFilters = arrayArg(stmt, 'arrayFilters') as Doc[] | undefined;
-  const sort = docArg(stmt, 'sort');
+  const multi = arg.bool(stmt, 'multi', false);
+  const upsert = arg.bool(stmt, 'upsert', false);
+  const arrayFilters = arg.array(stmt, 'arrayFilters') as Doc[] | undefined;
+  const sort = arg.doc(stmt, 'sort');
   if (multi && kind === 'replacement') {
     throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
   }
@@ -56,9 +48,9 @@ function runStatement(ctx: CommandContext, collName: string, stmt: unknown): Sta
 }
 
 function update(ctx: CommandContext): Doc {
-  const name = collectionArg(ctx);
-  const updates = arrayArg(ctx.cmd, 'updates', true)!;
-  const ordered = boolArg(ctx.cmd, 'ordered', true);
+  const name = arg.collection(ctx);
+  const updates = arg.array(ctx.cmd, 'updates', true)!;
+  const ordered = arg.bool(ctx.cmd, 'ordered', true);
   const upserted: Doc[] = [];
   let n = 0;
   let nModified = 0;

@@ -60,9 +60,8 @@ export class HashIndex {
 
   /** Index entries of a document, or null when the document is not in this index (sparse/partial). */
   entries(doc: Doc): IndexEntry[] | null {
-    if (this.partial && !this.partial.test(doc)) return null;
-    const perField = this.parts.map((p) => pathValues(doc, p));
-    if (this.sparse && perField.every((vals) => vals.every((v) => v === undefined))) return null;
+    const perField = this.fieldValues(doc);
+    if (!perField) return null;
     let combos: IndexEntry[] = [{ key: '', values: [] }];
     for (const vals of perField) {
       const next: IndexEntry[] = [];
@@ -78,6 +77,14 @@ export class HashIndex {
     return combos;
   }
 
+  /** The values of each indexed field in `doc`, or null when the document is not in this index. */
+  private fieldValues(doc: Doc): unknown[][] | null {
+    if (this.partial && !this.partial.test(doc)) return null;
+    const perField = this.parts.map((p) => pathValues(doc, p));
+    if (this.sparse && perField.every((vals) => vals.every((v) => v === undefined))) return null;
+    return perField;
+  }
+
   keys(doc: Doc): string[] {
     const e = this.entries(doc);
     return e === null ? [] : e.map((x) => x.key);
@@ -88,9 +95,8 @@ export class HashIndex {
    * fields (the last element is the full key). Null when the document is not in this index.
    */
   private prefixKeys(doc: Doc): string[][] | null {
-    if (this.partial && !this.partial.test(doc)) return null;
-    const perField = this.parts.map((p) => pathValues(doc, p));
-    if (this.sparse && perField.every((vals) => vals.every((v) => v === undefined))) return null;
+    const perField = this.fieldValues(doc);
+    if (!perField) return null;
     const out: string[][] = [];
     let combos = [''];
     for (const vals of perField) {
@@ -126,38 +132,35 @@ export class HashIndex {
   }
 
   add(idKey: string, doc: Doc): void {
-    if (this.isId) return;
-    const sets = this.prefixKeys(doc);
-    if (!sets) return;
-    sets.forEach((keys, i) => {
-      const map = this.maps[i]!;
-      for (const k of keys) {
-        const cur = map.get(k);
-        if (cur === undefined) map.set(k, idKey);
-        else if (typeof cur === 'string') {
-          if (cur !== idKey) map.set(k, new Set([cur, idKey]));
-        } else cur.add(idKey);
-      }
+    this.forEachKey(doc, (map, k) => {
+      const cur = map.get(k);
+      if (cur === undefined) map.set(k, idKey);
+      else if (typeof cur === 'string') {
+        if (cur !== idKey) map.set(k, new Set([cur, idKey]));
+      } else cur.add(idKey);
     });
   }
 
   remove(idKey: string, doc: Doc): void {
-    if (this.isId) return;
-    const sets = this.prefixKeys(doc);
-    if (!sets) return;
-    sets.forEach((keys, i) => {
-      const map = this.maps[i]!;
-      for (const k of keys) {
-        const cur = map.get(k);
-        if (cur === undefined) continue;
-        if (typeof cur === 'string') {
-          if (cur === idKey) map.delete(k);
-        } else {
-          cur.delete(idKey);
-          if (cur.size === 1) map.set(k, cur.values().next().value as string);
-          else if (cur.size === 0) map.delete(k);
-        }
+    this.forEachKey(doc, (map, k) => {
+      const cur = map.get(k);
+      if (cur === undefined) return;
+      if (typeof cur === 'string') {
+        if (cur === idKey) map.delete(k);
+      } else {
+        cur.delete(idKey);
+        if (cur.size === 1) map.set(k, cur.values().next().value as string);
+        else if (cur.size === 0) map.delete(k);
       }
+    });
+  }
+
+  /** Visits every key of `doc` with the prefix map it belongs in (nothing for `_id_`, sparse, partial). */
+  private forEachKey(doc: Doc, visit: (map: Map<string, string | Set<string>>, key: string) => void): void {
+    if (this.isId) return;
+    this.prefixKeys(doc)?.forEach((keys, i) => {
+      const map = this.maps[i]!;
+      for (const k of keys) visit(map, k);
     });
   }
 

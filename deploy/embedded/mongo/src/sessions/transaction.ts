@@ -1,11 +1,9 @@
 import { writeConflict } from '../errors.ts';
-import { candidateIds } from '../indexes/planner.ts';
-import { foldKind } from '../query/collation.ts';
-import { compileFilter } from '../query/mingo.ts';
+import type { Matcher } from '../query/mingo.ts';
 import type { Collection } from '../storage/catalog.ts';
 import type { CommitOp, Engine, LockOwner } from '../storage/engine.ts';
 import { type Doc, keyOf } from '../storage/values.ts';
-import type { Match, View } from '../storage/view.ts';
+import { type Match, type View, ViewBase } from '../storage/view.ts';
 
 export type TxnState = 'active' | 'committed' | 'aborted';
 
@@ -36,16 +34,17 @@ export class Transaction implements LockOwner {
   }
 }
 
-export class TxnView implements View {
+export class TxnView extends ViewBase implements View {
   readonly engine: Engine;
   readonly txn: Transaction;
 
   constructor(engine: Engine, txn: Transaction) {
+    super();
     this.engine = engine;
     this.txn = txn;
   }
 
-  private alive(): void {
+  protected override assertUsable(): void {
     if (this.txn.doomed) throw writeConflict();
   }
 
@@ -65,16 +64,8 @@ export class TxnView implements View {
     return this.engine.visibleAt(coll, idKey, this.txn.snapshot);
   }
 
-  match(
-    coll: Collection | undefined,
-    filter: Doc | undefined,
-    limit = Number.POSITIVE_INFINITY,
-    collation?: unknown,
-  ): Match[] {
-    this.alive();
+  protected scan(coll: Collection, test: Matcher, candidates: string[] | null, limit: number): Match[] {
     const out: Match[] = [];
-    if (!coll || limit <= 0) return out;
-    const test = compileFilter(filter, collation);
     const overlay = this.txn.writes.get(coll);
     const consider = (idKey: string): boolean => {
       if (overlay?.has(idKey)) return false;
@@ -86,10 +77,9 @@ export class TxnView implements View {
     // Indexes reflect the current state. A document without history entries has not changed since
     // our snapshot (every later write records one while we are open), so the index is exact for it;
     // documents with history are judged one by one at their snapshot version.
-    const ids = filter ? candidateIds(coll, filter, foldKind(collation)) : null;
     let done = false;
-    if (ids) {
-      for (const idKey of ids) {
+    if (candidates) {
+      for (const idKey of candidates) {
         if (coll.history.has(idKey)) continue;
         done = consider(idKey);
         if (done) break;
@@ -158,7 +148,7 @@ export class TxnView implements View {
   }
 
   insert(coll: Collection, doc: Doc): void {
-    this.alive();
+    this.assertUsable();
     const idKey = keyOf(doc._id);
     if (this.get(coll, idKey)) throw this.engine.idDuplicate(coll, doc._id);
     this.lockDoc(coll, idKey);
@@ -167,14 +157,14 @@ export class TxnView implements View {
   }
 
   replace(coll: Collection, idKey: string, doc: Doc): void {
-    this.alive();
+    this.assertUsable();
     this.lockDoc(coll, idKey);
     this.checkUnique(coll, idKey, doc);
     this.overlay(coll).set(idKey, doc);
   }
 
   remove(coll: Collection, idKey: string): void {
-    this.alive();
+    this.assertUsable();
     this.lockDoc(coll, idKey);
     this.overlay(coll).set(idKey, null);
   }

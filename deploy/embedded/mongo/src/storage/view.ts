@@ -1,6 +1,6 @@
 import { candidateIds } from '../indexes/planner.ts';
 import { foldKind } from '../query/collation.ts';
-import { compileFilter } from '../query/mingo.ts';
+import { compileFilter, type Matcher } from '../query/mingo.ts';
 import type { Collection } from './catalog.ts';
 import type { Engine } from './engine.ts';
 import type { Doc } from './values.ts';
@@ -24,12 +24,12 @@ export interface View {
   remove(coll: Collection, idKey: string): void;
 }
 
-export class CommittedView implements View {
-  readonly engine: Engine;
-
-  constructor(engine: Engine) {
-    this.engine = engine;
-  }
+/**
+ * What both views share: `match` compiles the filter and asks the indexes for candidate ids; each
+ * view walks them (or, with no usable index, everything) its own way in `scan`.
+ */
+export abstract class ViewBase {
+  abstract readonly engine: Engine;
 
   match(
     coll: Collection | undefined,
@@ -37,12 +37,37 @@ export class CommittedView implements View {
     limit = Number.POSITIVE_INFINITY,
     collation?: unknown,
   ): Match[] {
-    const out: Match[] = [];
-    if (!coll || limit <= 0) return out;
+    this.assertUsable();
+    if (!coll || limit <= 0) return [];
     const test = compileFilter(filter, collation);
-    const ids = filter ? candidateIds(coll, filter, foldKind(collation)) : null;
-    if (ids) {
-      for (const idKey of ids) {
+    const candidates = filter ? candidateIds(coll, filter, foldKind(collation)) : null;
+    return this.scan(coll, test, candidates, limit);
+  }
+
+  /** Throws when the view can no longer be read or written (a doomed transaction). */
+  protected assertUsable(): void {}
+
+  /** Up to `limit` documents passing `test`, among `candidates` when the indexes narrowed them. */
+  protected abstract scan(
+    coll: Collection,
+    test: Matcher,
+    candidates: string[] | null,
+    limit: number,
+  ): Match[];
+}
+
+export class CommittedView extends ViewBase implements View {
+  readonly engine: Engine;
+
+  constructor(engine: Engine) {
+    super();
+    this.engine = engine;
+  }
+
+  protected scan(coll: Collection, test: Matcher, candidates: string[] | null, limit: number): Match[] {
+    const out: Match[] = [];
+    if (candidates) {
+      for (const idKey of candidates) {
         const rec = coll.records.get(idKey);
         if (rec) this.engine.scannedObjects++;
         if (rec && test(rec.doc)) {

@@ -1,10 +1,10 @@
-import { CONTENT_ITEMS_COLLECTION, type ContentItemDocument } from '@roster/contracts';
+import type { ContentItemDocument } from '@roster/contracts';
 import type { FastifyInstance } from 'fastify';
-import type { Db, Filter } from 'mongodb';
-import type { Organizations } from '../../tenancy/organizations.ts';
+import type { ContentItemsReader } from '../../store/content-items.ts';
+import type { Organizations } from '../../store/organizations.ts';
 
 interface Deps {
-  db: Db;
+  contentItems: ContentItemsReader;
   organizations: Organizations;
   /** The content-transfer service's development seeding endpoint; absent outside development mode. */
   contentServiceUrl: string | undefined;
@@ -16,20 +16,15 @@ const view = ({ _id, ...item }: ContentItemDocument) => ({ id: _id, ...item });
  * Content items (the content-transfer service owns them): listing reads its collection; creating
  * one is a development-only convenience forwarded to that service, their only writer.
  */
-export const contentRoutes = async (app: FastifyInstance, { db, organizations, contentServiceUrl }: Deps) => {
-  const items = db.collection<ContentItemDocument>(CONTENT_ITEMS_COLLECTION);
-
+export const contentRoutes = async (
+  app: FastifyInstance,
+  { contentItems, organizations, contentServiceUrl }: Deps,
+) => {
   app.get<{ Params: { orgId: string }; Querystring: { ownerUserId?: string; folder?: string } }>(
     '/orgs/:orgId/content',
-    async (request) => {
-      const { ownerUserId, folder } = request.query;
-      const where: Filter<ContentItemDocument> = {
-        tenant: request.params.orgId,
-        ...(ownerUserId ? { ownerUserId } : {}),
-        ...(folder ? { folder } : {}),
-      };
-      return { items: (await items.find(where, { sort: { createdAt: 1, _id: 1 } }).toArray()).map(view) };
-    },
+    async (request) => ({
+      items: (await contentItems.list(request.params.orgId, request.query)).map(view),
+    }),
   );
 
   app.post<{

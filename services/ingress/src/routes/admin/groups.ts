@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { DirectoryReader } from '../../read/directory.ts';
+import type { DirectoryReader } from '../../store/directory.ts';
 
 /** Pushed groups of an org with their workspace link (linked to the workspace of the same name, or not). */
 export const groupRoutes = async (app: FastifyInstance, { directory }: { directory: DirectoryReader }) => {

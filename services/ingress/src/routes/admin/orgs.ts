@@ -1,7 +1,7 @@
 import { LICENSES } from '@roster/contracts';
 import type { FastifyInstance } from 'fastify';
-import type { OrgEvents } from '../../tenancy/org-events.ts';
-import type { NewOrganization, Organizations } from '../../tenancy/organizations.ts';
+import type { OrgEvents } from '../../pipeline/org-events.ts';
+import type { NewOrganization, Organizations } from '../../store/organizations.ts';
 
 const license = { type: 'string', enum: [...LICENSES] } as const;
 const seatLimits = {

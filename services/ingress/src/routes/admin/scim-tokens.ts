@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Organizations } from '../../tenancy/organizations.ts';
-import type { ScimTokens } from '../../tenancy/tokens.ts';
+import type { Organizations } from '../../store/organizations.ts';
+import type { ScimTokens } from '../../store/scim-tokens.ts';
 
 interface Deps {
   organizations: Organizations;

@@ -1,6 +1,6 @@
-import { USERS_COLLECTION, type UserDocument } from '@roster/contracts';
+import type { UserDocument } from '@roster/contracts';
 import type { FastifyInstance } from 'fastify';
-import type { Db } from 'mongodb';
+import type { DirectoryReader } from '../../store/directory.ts';
 
 /** A user's full provisioning state as the status service folded it (also for SCIM-deleted accounts). */
 const stateOf = (user: UserDocument) => {
@@ -19,12 +19,11 @@ const stateOf = (user: UserDocument) => {
   };
 };
 
-export const userRoutes = async (app: FastifyInstance, { db }: { db: Db }) => {
-  const users = db.collection<UserDocument>(USERS_COLLECTION);
+export const userRoutes = async (app: FastifyInstance, { directory }: { directory: DirectoryReader }) => {
   app.get<{ Params: { orgId: string; userId: string } }>(
     '/orgs/:orgId/users/:userId',
     async (request, reply) => {
-      const user = await users.findOne({ _id: request.params.userId, tenant: request.params.orgId });
+      const user = await directory.userIncludingDeleted(request.params.orgId, request.params.userId);
       if (!user)
         return reply.notFound(
           `user ${request.params.userId} not found in organization ${request.params.orgId}`,

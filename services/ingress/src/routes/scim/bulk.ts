@@ -1,4 +1,4 @@
-import { MESSAGE, ScimError, scimErrors } from '@roster/contracts';
+import { MESSAGE, ScimError, scimErrors } from '@roster/scim';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** Advertised in /ServiceProviderConfig and enforced here. */

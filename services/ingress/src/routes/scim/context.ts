@@ -1,6 +1,6 @@
 import type { OrganizationSettings } from '@roster/service-kit';
 import type { CommandBus } from '../../pipeline/command-bus.ts';
-import type { DirectoryReader } from '../../read/directory.ts';
+import type { DirectoryReader } from '../../store/directory.ts';
 
 /** What the SCIM route plugins need from the outside world. */
 export interface ScimRouteDeps {

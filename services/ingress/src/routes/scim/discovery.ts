@@ -1,4 +1,4 @@
-import { ALL_SCHEMAS, MESSAGE, RESOURCE_TYPES, ScimError } from '@roster/contracts';
+import { ALL_SCHEMAS, MESSAGE, RESOURCE_TYPES, ScimError } from '@roster/scim';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { baseUrlOf } from '../../http/respond.ts';
 import { BULK_LIMITS } from './bulk.ts';

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type Command, type GroupDocument, MESSAGE } from '@roster/contracts';
+import type { Command, GroupDocument } from '@roster/contracts';
+import { MESSAGE, normalizeGroup, normalizePatch } from '@roster/scim';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Projection, renderDocument, sendCommandResponse, sendResource } from '../../http/respond.ts';
 import { commandFor } from '../../pipeline/commands.ts';
-import { normalizeGroup } from '../../scim/normalize/group.ts';
-import { normalizePatch } from '../../scim/normalize/patch.ts';
 import { type IdParams, idParams, projectionQuerystring, type ScimRouteDeps } from './context.ts';
 import { type ListQuerystring, listQuerystringSchema, toListQuery } from './list-query.ts';
 
@@ -84,38 +83,32 @@ export const groupsRoutes = async (
     );
   });
 
-  app.put<{ Params: IdParams; Querystring: Projection }>(
-    '/Groups/:id',
-    { schema: { params: idParams } },
-    async (request, reply) => {
-      const group = normalizeGroup(request.body);
-      return execute(
-        request,
-        reply,
-        commandFor(request, 'roster.command.group.replace.v1', request.params.id, { group }),
-      );
-    },
+  /** PUT, PATCH and DELETE of /Groups/:id: each one command about the group the path names. */
+  const onGroup = (
+    method: 'PUT' | 'PATCH' | 'DELETE',
+    commandOf: (request: FastifyRequest<{ Params: IdParams }>) => Command | Promise<Command>,
+  ) =>
+    app.route<{ Params: IdParams; Querystring: Projection }>({
+      method,
+      url: '/Groups/:id',
+      schema: { params: idParams },
+      handler: async (request, reply) => execute(request, reply, await commandOf(request)),
+    });
+
+  onGroup('PUT', (request) =>
+    commandFor(request, 'roster.command.group.replace.v1', request.params.id, {
+      group: normalizeGroup(request.body),
+    }),
   );
 
-  app.patch<{ Params: IdParams; Querystring: Projection }>(
-    '/Groups/:id',
-    { schema: { params: idParams } },
-    async (request, reply) => {
-      const operations = normalizePatch(request.body, 'Group', {
-        roleType: await organizations.roleType(request.scimIdentity.tenant),
-      });
-      return execute(
-        request,
-        reply,
-        commandFor(request, 'roster.command.group.patch.v1', request.params.id, { operations }),
-      );
-    },
-  );
+  onGroup('PATCH', async (request) => {
+    const operations = normalizePatch(request.body, 'Group', {
+      roleType: await organizations.roleType(request.scimIdentity.tenant),
+    });
+    return commandFor(request, 'roster.command.group.patch.v1', request.params.id, { operations });
+  });
 
-  app.delete<{ Params: IdParams; Querystring: Projection }>(
-    '/Groups/:id',
-    { schema: { params: idParams } },
-    async (request, reply) =>
-      execute(request, reply, commandFor(request, 'roster.command.group.delete.v1', request.params.id, {})),
+  onGroup('DELETE', (request) =>
+    commandFor(request, 'roster.command.group.delete.v1', request.params.id, {}),
   );
 };

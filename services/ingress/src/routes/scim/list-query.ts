@@ -1,4 +1,4 @@
-import type { ListQuery } from '../../read/directory.ts';
+import type { ListQuery } from '../../store/directory.ts';
 
 /** Largest page the service returns; advertised as filter.maxResults in /ServiceProviderConfig. */
 export const MAX_PAGE_SIZE = 200;

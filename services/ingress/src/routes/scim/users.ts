@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { MESSAGE, type PatchOperation } from '@roster/contracts';
+import type { PatchOperation } from '@roster/contracts';
+import { MESSAGE, normalizePatch, normalizeUser } from '@roster/scim';
 import type { FastifyInstance } from 'fastify';
 import { type Projection, renderDocument, sendCommandResponse, sendResource } from '../../http/respond.ts';
 import { commandFor } from '../../pipeline/commands.ts';
-import { normalizePatch } from '../../scim/normalize/patch.ts';
-import { normalizeUser } from '../../scim/normalize/user.ts';
 import { type IdParams, idParams, projectionQuerystring, type ScimRouteDeps } from './context.ts';
 import { type ListQuerystring, listQuerystringSchema, toListQuery } from './list-query.ts';
 

@@ -1,6 +1,15 @@
-import { type Command, type GroupAttributes, type ScimError, scimErrors } from '@roster/contracts';
-import { patchGroupAttributes } from '../scim/apply-patch.ts';
-import { ifMatchHolds, notFound, preconditionFailed } from '../versioning.ts';
+import { isDeepStrictEqual } from 'node:util';
+import type { Command, GroupAttributes } from '@roster/contracts';
+import {
+  ifMatchHolds,
+  patchGroupAttributes,
+  preconditionFailed,
+  resourceNotFound,
+  type ScimError,
+  scimErrors,
+} from '@roster/scim';
+import type { Decider, Decision } from '@roster/service-kit';
+import { evolveGroup } from './evolve.ts';
 import type { GroupEvent, GroupState } from './state.ts';
 
 export type GroupCommand = Extract<Command, { type: `roster.command.group.${string}` }>;
@@ -12,9 +21,14 @@ export interface GroupContext {
   knownUserIds: ReadonlySet<string>;
 }
 
-export type GroupDecision =
-  | { accepted: true; groupId: string; events: GroupEvent[]; status: 200 | 201 | 204 }
-  | { accepted: false; error: ScimError };
+/** What an accepted group decision tells the shell beside its events: the group and the SCIM status. */
+export interface GroupAccepted {
+  groupId: string;
+  status: 200 | 201 | 204;
+}
+
+/** Accepted decisions name the group they change (`state`: undefined for a new one). */
+export type GroupDecision = Decision<GroupState | undefined, GroupEvent, ScimError, GroupAccepted>;
 
 const memberIds = (group: GroupAttributes | undefined): string[] => group?.members.map((m) => m.value) ?? [];
 
@@ -39,7 +53,7 @@ const change = (before: GroupState, after: GroupAttributes, at: string): GroupEv
   const same =
     membersAdded.length === 0 &&
     membersRemoved.length === 0 &&
-    JSON.stringify({ ...before.attributes, members: [] }) === JSON.stringify({ ...after, members: [] });
+    isDeepStrictEqual({ ...before.attributes, members: [] }, { ...after, members: [] });
   return same ? [] : [{ type: 'GroupChanged', attributes: after, membersAdded, membersRemoved, at }];
 };
 
@@ -56,16 +70,17 @@ export const decideGroup = (command: GroupCommand, ctx: GroupContext): GroupDeci
       attributes: group,
       at: ctx.now,
     };
-    return { accepted: true, groupId: command.subject, events: [created], status: 201 };
+    return { accepted: true, state: undefined, groupId: command.subject, events: [created], status: 201 };
   }
   const target = ctx.target;
-  if (!target) return { accepted: false, error: notFound('Group', command.subject) };
+  if (!target) return { accepted: false, error: resourceNotFound('Group', command.subject) };
   if (!ifMatchHolds(command.data.ifMatch, target.version))
     return { accepted: false, error: preconditionFailed(target.version) };
 
   if (command.type === 'roster.command.group.delete.v1') {
     return {
       accepted: true,
+      state: target,
       groupId: target.id,
       events: [{ type: 'GroupDeleted', at: ctx.now }],
       status: 204,
@@ -82,5 +97,21 @@ export const decideGroup = (command: GroupCommand, ctx: GroupContext): GroupDeci
     ctx,
   );
   if (error) return { accepted: false, error };
-  return { accepted: true, groupId: target.id, events: change(target, group, ctx.now), status: 200 };
+  return {
+    accepted: true,
+    state: target,
+    groupId: target.id,
+    events: change(target, group, ctx.now),
+    status: 200,
+  };
 };
+
+/** The groups' decider: a group starts as nothing and a deletion returns it to nothing. */
+export const groupDecider: Decider<
+  GroupCommand,
+  GroupContext,
+  GroupState | undefined,
+  GroupEvent,
+  ScimError,
+  GroupAccepted
+> = { initialState: undefined, decide: decideGroup, evolve: evolveGroup };

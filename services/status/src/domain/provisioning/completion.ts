@@ -1,4 +1,5 @@
-import { ScimError, type Step, type StepOutcome } from '@roster/contracts';
+import type { Step, StepOutcome } from '@roster/contracts';
+import { ScimError } from '@roster/scim';
 
 export type ReportedSteps = Partial<Record<Step, Pick<StepOutcome['data'], 'result' | 'reason'>>>;
 

@@ -1,6 +1,15 @@
-import { type Command, type ScimError, scimErrors, type UserAttributes } from '@roster/contracts';
-import { patchUserAttributes } from '../scim/apply-patch.ts';
-import { ifMatchHolds, notFound, preconditionFailed } from '../versioning.ts';
+import { isDeepStrictEqual } from 'node:util';
+import type { Command, UserAttributes } from '@roster/contracts';
+import {
+  ifMatchHolds,
+  patchUserAttributes,
+  preconditionFailed,
+  resourceNotFound,
+  type ScimError,
+  scimErrors,
+} from '@roster/scim';
+import type { Decider, Decision } from '@roster/service-kit';
+import { evolveUser } from './evolve.ts';
 import type { UserEvent, UserState } from './state.ts';
 
 export type UserCommand = Extract<Command, { type: `roster.command.user.${string}` }>;
@@ -19,17 +28,22 @@ export interface UserContext {
   sameExternalId: UserState | undefined;
 }
 
-export type UserDecision =
-  | { accepted: true; userId: string; events: UserEvent[]; status: 200 | 201 | 204 }
-  | { accepted: false; error: ScimError };
+/** What an accepted user decision tells the shell beside its events: the user and the SCIM status. */
+export interface UserAccepted {
+  userId: string;
+  status: 200 | 201 | 204;
+}
+
+/** Accepted decisions name the user they change (`state`: undefined for a new one). */
+export type UserDecision = Decision<UserState | undefined, UserEvent, ScimError, UserAccepted>;
 
 const rejected = (error: ScimError): UserDecision => ({ accepted: false, error });
-const accepted = (userId: string, events: UserEvent[], status: 200 | 201 | 204): UserDecision => ({
-  accepted: true,
-  userId,
-  events,
-  status,
-});
+const accepted = (
+  state: UserState | undefined,
+  userId: string,
+  events: UserEvent[],
+  status: UserAccepted['status'],
+): UserDecision => ({ accepted: true, state, userId, events, status });
 
 const ATTRIBUTE_NAMES = (a: UserAttributes, b: UserAttributes): string[] =>
   [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
@@ -39,8 +53,7 @@ export const changedAttributes = (before: UserAttributes, after: UserAttributes)
   ATTRIBUTE_NAMES(before, after).filter(
     (name) =>
       name !== 'active' &&
-      JSON.stringify(before[name as keyof UserAttributes]) !==
-        JSON.stringify(after[name as keyof UserAttributes]),
+      !isDeepStrictEqual(before[name as keyof UserAttributes], after[name as keyof UserAttributes]),
   );
 
 /**
@@ -112,15 +125,17 @@ const decideCreate = (
   const existing = byExternalId ?? byUserName;
   if (!existing) {
     return accepted(
+      undefined,
       subject,
       [{ type: 'UserProvisioned', id: subject, tenant, attributes: user, at: ctx.now }],
       201,
     );
   }
   const dormant = existing.scimDeleted || !existing.attributes.active;
-  if (dormant) return accepted(existing.id, transition(existing, { ...user, active: true }, ctx.now), 201);
+  if (dormant)
+    return accepted(existing, existing.id, transition(existing, { ...user, active: true }, ctx.now), 201);
   if (changedAttributes(existing.attributes, user).length === 0 && user.active) {
-    return accepted(existing.id, transition(existing, user, ctx.now), 201);
+    return accepted(existing, existing.id, transition(existing, user, ctx.now), 201);
   }
   return rejected(keyConflict(ctx, undefined)!);
 };
@@ -128,7 +143,7 @@ const decideCreate = (
 /** The addressed user, visible through SCIM (a SCIM-deleted user is 404 to every SCIM call). */
 const visibleTarget = (command: UserCommand, ctx: UserContext): UserState | ScimError => {
   const target = ctx.target;
-  if (!target || target.scimDeleted) return notFound('User', command.subject);
+  if (!target || target.scimDeleted) return resourceNotFound('User', command.subject);
   if (!ifMatchHolds(command.data.ifMatch, target.version)) return preconditionFailed(target.version);
   return target;
 };
@@ -148,21 +163,34 @@ export const decideUser = (command: UserCommand, ctx: UserContext): UserDecision
       const conflict = keyConflict(ctx, target.id);
       return conflict
         ? rejected(conflict)
-        : accepted(target.id, transition(target, command.data.user, ctx.now), 200);
+        : accepted(target, target.id, transition(target, command.data.user, ctx.now), 200);
     }
     case 'roster.command.user.patch.v1': {
       const patched = patchUserAttributes(target.attributes, command.data.operations);
       if (!('userName' in patched)) return rejected(patched);
       const conflict = keyConflict(ctx, target.id);
-      return conflict ? rejected(conflict) : accepted(target.id, transition(target, patched, ctx.now), 200);
+      return conflict
+        ? rejected(conflict)
+        : accepted(target, target.id, transition(target, patched, ctx.now), 200);
     }
     case 'roster.command.user.deactivate.v1':
-      return accepted(target.id, transition(target, { ...target.attributes, active: false }, ctx.now), 200);
+      return accepted(
+        target,
+        target.id,
+        transition(target, { ...target.attributes, active: false }, ctx.now),
+        200,
+      );
     case 'roster.command.user.reactivate.v1':
-      return accepted(target.id, transition(target, { ...target.attributes, active: true }, ctx.now), 200);
+      return accepted(
+        target,
+        target.id,
+        transition(target, { ...target.attributes, active: true }, ctx.now),
+        200,
+      );
     case 'roster.command.user.delete.v1': {
       const events = transition(target, { ...target.attributes, active: false }, ctx.now, true);
       return accepted(
+        target,
         target.id,
         events.length > 0 ? events : [{ type: 'UserScimDeleted', at: ctx.now }],
         204,
@@ -170,3 +198,13 @@ export const decideUser = (command: UserCommand, ctx: UserContext): UserDecision
     }
   }
 };
+
+/** The users' decider: a user starts as nobody (`undefined`) and is changed only by its events. */
+export const userDecider: Decider<
+  UserCommand,
+  UserContext,
+  UserState | undefined,
+  UserEvent,
+  ScimError,
+  UserAccepted
+> = { initialState: undefined, decide: decideUser, evolve: evolveUser };

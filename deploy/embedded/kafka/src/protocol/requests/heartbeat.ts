@@ -6,6 +6,7 @@
 import type { ApiHandler } from '../../context.ts';
 import { ApiKey } from '../apiKeys.ts';
 import { Encoder } from '../encoder.ts';
+import { readGroupMember } from '../groupMember.ts';
 
 export const heartbeat: ApiHandler = {
   apiKey: ApiKey.Heartbeat,
@@ -13,10 +14,6 @@ export const heartbeat: ApiHandler = {
   minVersion: 1,
   maxVersion: 1,
   handle(ctx, d) {
-    const groupId = d.readString();
-    const generationId = d.readInt32();
-    const memberId = d.readString();
-    const errorCode = ctx.broker.groups.heartbeat(groupId, generationId, memberId);
-    return new Encoder(8).writeInt32(0).writeInt16(errorCode);
+    return new Encoder(8).writeInt32(0).writeInt16(ctx.broker.groups.heartbeat(readGroupMember(d)));
   },
 };

@@ -25,22 +25,17 @@ export const joinGroup: ApiHandler = {
   minVersion: 2,
   maxVersion: 2,
   handle(ctx, d) {
-    const groupId = d.readString();
-    const sessionTimeoutMs = d.readInt32();
-    const rebalanceTimeoutMs = d.readInt32();
-    const memberId = d.readString();
-    const protocolType = d.readString();
-    // copy: the member keeps its metadata beyond this request's buffer
-    const protocols = d.readArray((p) => ({ name: p.readString(), metadata: Buffer.from(p.readBytes()) }));
+    // listed in wire order: each property reads the next request field
     const r = ctx.broker.groups.join({
-      groupId,
-      memberId,
+      groupId: d.readString(),
+      sessionTimeoutMs: d.readInt32(),
+      rebalanceTimeoutMs: d.readInt32(),
+      memberId: d.readString(),
+      protocolType: d.readString(),
+      // copy: the member keeps its metadata beyond this request's buffer
+      protocols: d.readArray((p) => ({ name: p.readString(), metadata: Buffer.from(p.readBytes()) })),
       clientId: ctx.clientId ?? '',
       clientHost: ctx.connection.clientHost,
-      sessionTimeoutMs,
-      rebalanceTimeoutMs,
-      protocolType,
-      protocols,
     });
     return r instanceof Promise ? r.then(encode) : encode(r);
   },

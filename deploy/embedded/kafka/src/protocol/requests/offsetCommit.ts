@@ -9,6 +9,7 @@ import type { ApiHandler } from '../../context.ts';
 import { ApiKey } from '../apiKeys.ts';
 import { Encoder } from '../encoder.ts';
 import { ErrorCode } from '../errors.ts';
+import { readGroupMember } from '../groupMember.ts';
 
 export const offsetCommit: ApiHandler = {
   apiKey: ApiKey.OffsetCommit,
@@ -16,9 +17,7 @@ export const offsetCommit: ApiHandler = {
   minVersion: 2,
   maxVersion: 2,
   handle(ctx, d) {
-    const groupId = d.readString();
-    const generationId = d.readInt32();
-    const memberId = d.readString();
+    const member = readGroupMember(d);
     d.readInt64(); // retention_time_ms: offsets are kept forever
     const topics = d.readArray((t) => ({
       name: t.readString(),
@@ -29,9 +28,7 @@ export const offsetCommit: ApiHandler = {
       })),
     }));
     const { broker } = ctx;
-    const groupError = groupId
-      ? broker.groups.checkCommit(groupId, generationId, memberId)
-      : ErrorCode.INVALID_GROUP_ID;
+    const groupError = member.groupId ? broker.groups.checkCommit(member) : ErrorCode.INVALID_GROUP_ID;
     const commits: [string, number, number, string | null][] = [];
     const results = topics.map((t) => ({
       name: t.name,
@@ -44,7 +41,7 @@ export const offsetCommit: ApiHandler = {
         return { partition: p.partition, errorCode };
       }),
     }));
-    broker.offsets.commit(groupId, commits);
+    broker.offsets.commit(member.groupId, commits);
     const e = new Encoder();
     e.writeArray(results, (w, t) => {
       w.writeString(t.name);

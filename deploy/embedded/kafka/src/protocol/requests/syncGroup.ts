@@ -8,6 +8,7 @@ import type { ApiHandler } from '../../context.ts';
 import type { SyncResult } from '../../group/coordinator.ts';
 import { ApiKey } from '../apiKeys.ts';
 import { Encoder } from '../encoder.ts';
+import { readGroupMember } from '../groupMember.ts';
 
 function encode(r: SyncResult): Encoder {
   return new Encoder().writeInt32(0).writeInt16(r.errorCode).writeBytes(r.assignment);
@@ -19,14 +20,12 @@ export const syncGroup: ApiHandler = {
   minVersion: 1,
   maxVersion: 1,
   handle(ctx, d) {
-    const groupId = d.readString();
-    const generationId = d.readInt32();
-    const memberId = d.readString();
+    const member = readGroupMember(d);
     const assignments = d.readArray((a) => ({
       memberId: a.readString(),
       assignment: Buffer.from(a.readBytes()),
     }));
-    const r = ctx.broker.groups.sync(groupId, generationId, memberId, assignments);
+    const r = ctx.broker.groups.sync(member, assignments);
     return r instanceof Promise ? r.then(encode) : encode(r);
   },
 };

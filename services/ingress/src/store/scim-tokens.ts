@@ -1,0 +1,90 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { SCIM_TOKENS_COLLECTION, type ScimTokenDocument } from '@roster/contracts';
+import type { Collection, Db } from 'mongodb';
+
+const PREFIX = 'rst';
+const TOKEN = /^rst_([0-9a-f-]{36})_([A-Za-z0-9_-]{43})$/;
+
+const hashOf = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
+export interface IssuedToken {
+  id: string;
+  token: string;
+  createdAt: string;
+}
+
+export interface TokenIdentity {
+  tokenId: string;
+  tenant: string;
+}
+
+/**
+ * SCIM bearer tokens: `rst_<id>_<secret>`. Only a SHA-256 of the secret is stored; the id finds
+ * the record, the hash is compared in constant time. The token is shown once, when issued.
+ * Written only by the admin API.
+ */
+export class ScimTokens {
+  readonly #tokens: Collection<ScimTokenDocument>;
+
+  constructor(db: Db) {
+    this.#tokens = db.collection<ScimTokenDocument>(SCIM_TOKENS_COLLECTION);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.#tokens.createIndex({ tenant: 1, createdAt: -1 }, { name: 'tenant_created' });
+  }
+
+  async issue(tenant: string, now = new Date()): Promise<IssuedToken> {
+    const id = randomUUID();
+    const secret = randomBytes(32).toString('base64url');
+    const createdAt = now.toISOString();
+    await this.#tokens.insertOne({ _id: id, tenant, secretHash: hashOf(secret), createdAt });
+    return { id, token: `${PREFIX}_${id}_${secret}`, createdAt };
+  }
+
+  /**
+   * Issues a successor and lets the old token live for `graceMs` more (0 = revoke now), so an
+   * admin can paste the new token into the IdP without a provisioning outage.
+   */
+  async rotate(
+    tenant: string,
+    tokenId: string,
+    graceMs: number,
+    now = new Date(),
+  ): Promise<IssuedToken | undefined> {
+    const expiresAt = new Date(now.getTime() + graceMs).toISOString();
+    const updated = await this.#tokens.updateOne(
+      { _id: tokenId, tenant, revokedAt: { $exists: false } },
+      graceMs > 0 ? { $set: { expiresAt } } : { $set: { revokedAt: now.toISOString() } },
+    );
+    if (updated.matchedCount === 0) return undefined;
+    return this.issue(tenant, now);
+  }
+
+  async revoke(tenant: string, tokenId: string, now = new Date()): Promise<boolean> {
+    const updated = await this.#tokens.updateOne(
+      { _id: tokenId, tenant, revokedAt: { $exists: false } },
+      { $set: { revokedAt: now.toISOString() } },
+    );
+    return updated.matchedCount > 0;
+  }
+
+  async list(tenant: string): Promise<Omit<ScimTokenDocument, 'secretHash'>[]> {
+    return this.#tokens
+      .find({ tenant }, { projection: { secretHash: 0 }, sort: { createdAt: -1 } })
+      .toArray() as Promise<Omit<ScimTokenDocument, 'secretHash'>[]>;
+  }
+
+  /** The tenant a presented token authenticates, or undefined for an unknown, revoked or expired one. */
+  async verify(presented: string, now = new Date()): Promise<TokenIdentity | undefined> {
+    const match = TOKEN.exec(presented);
+    if (!match) return undefined;
+    const [, id, secret] = match as unknown as [string, string, string];
+    const record = await this.#tokens.findOne({ _id: id });
+    if (!record || record.revokedAt) return undefined;
+    if (record.expiresAt && record.expiresAt <= now.toISOString()) return undefined;
+    const expected = Buffer.from(record.secretHash, 'hex');
+    const actual = Buffer.from(hashOf(secret), 'hex');
+    return timingSafeEqual(expected, actual) ? { tokenId: id, tenant: record.tenant } : undefined;
+  }
+}

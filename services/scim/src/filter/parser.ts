@@ -1,0 +1,209 @@
+import {
+  COMPARE_OPERATORS,
+  type CompareOperator,
+  type Filter,
+  type FilterLiteral,
+  type PatchPath,
+} from '@roster/contracts';
+import { scimErrors } from '../errors.ts';
+import { type ResolvedAttribute, resolveAttribute } from '../schemas/attribute-lookup.ts';
+import type { ResourceTypeName } from '../schemas/definitions.ts';
+import { type Fail, type Token, tokenize } from './lexer.ts';
+import { checkedComparison } from './semantics.ts';
+
+/**
+ * Recursive-descent parser for RFC 7644 §3.4.2.2 filters and §3.5.2 PATCH paths.
+ * Precedence: not > and > or; and/or are left-associative. Keywords and attribute names are
+ * case-insensitive; every attribute is resolved to its canonical reference for the resource type.
+ * Inside `attr[…]`, paths are the parent's sub-attributes and are emitted fully qualified
+ * ({attribute: 'emails', subAttribute: 'type'}), so every AttributeRef stands on its own.
+ */
+
+const MAX_NESTING = 32;
+const SIMPLE_NAME = /^[A-Za-z$][\w$-]*$/;
+
+type Word = Extract<Token, { kind: 'word' }>;
+
+class Parser {
+  readonly #tokens: Token[];
+  readonly #resourceType: ResourceTypeName;
+  readonly #fail: Fail;
+  #index = 0;
+  #depth = 0;
+
+  constructor(text: string, resourceType: ResourceTypeName, fail: Fail) {
+    this.#tokens = tokenize(text, fail);
+    this.#resourceType = resourceType;
+    this.#fail = fail;
+  }
+
+  parseWholeFilter(): Filter {
+    const filter = this.#orExpression(undefined);
+    this.#expectEnd();
+    return filter;
+  }
+
+  parseWholePatchPath(): PatchPath {
+    const target = this.#attributePath(this.#expectWord('an attribute path'), undefined);
+    const path: PatchPath = this.#peek().kind === '[' ? this.#filteredPath(target) : { ...target.ref };
+    this.#expectEnd();
+    return path;
+  }
+
+  /** `attr[valFilter]` optionally followed by `.subAttr`. */
+  #filteredPath(target: ResolvedAttribute): PatchPath {
+    const valueFilter = this.#bracketed(target);
+    return { ...target.ref, valueFilter, ...this.#optionalSubAttribute(target) };
+  }
+
+  #peek(): Token {
+    return this.#tokens[this.#index]!;
+  }
+
+  #next(): Token {
+    const token = this.#peek();
+    if (token.kind !== 'end') this.#index++;
+    return token;
+  }
+
+  #peekKeyword(keyword: string): boolean {
+    const token = this.#peek();
+    return token.kind === 'word' && token.text.toLowerCase() === keyword;
+  }
+
+  #describe(token: Token): string {
+    if (token.kind === 'end') return 'end of input';
+    if (token.kind === 'word') return `'${token.text}' at position ${token.position}`;
+    if (token.kind === 'string') return `string ${JSON.stringify(token.value)} at position ${token.position}`;
+    if (token.kind === 'number') return `number ${token.value} at position ${token.position}`;
+    return `'${token.kind}' at position ${token.position}`;
+  }
+
+  #expect(kind: Token['kind'], what: string): Token {
+    const token = this.#next();
+    if (token.kind !== kind) throw this.#fail(`Expected ${what} but found ${this.#describe(token)}`);
+    return token;
+  }
+
+  #expectWord(what: string): Word {
+    return this.#expect('word', what) as Word;
+  }
+
+  #expectEnd(): void {
+    this.#expect('end', 'end of input');
+  }
+
+  #nested<T>(parse: () => T): T {
+    if (++this.#depth > MAX_NESTING) throw this.#fail(`Filter nesting exceeds ${MAX_NESTING} levels`);
+    const result = parse();
+    this.#depth--;
+    return result;
+  }
+
+  #orExpression(scope: ResolvedAttribute | undefined): Filter {
+    let left = this.#andExpression(scope);
+    while (this.#peekKeyword('or')) {
+      this.#next();
+      left = { kind: 'or', left, right: this.#andExpression(scope) };
+    }
+    return left;
+  }
+
+  #andExpression(scope: ResolvedAttribute | undefined): Filter {
+    let left = this.#unary(scope);
+    while (this.#peekKeyword('and')) {
+      this.#next();
+      left = { kind: 'and', left, right: this.#unary(scope) };
+    }
+    return left;
+  }
+
+  #unary(scope: ResolvedAttribute | undefined): Filter {
+    if (this.#peekKeyword('not')) {
+      this.#next();
+      if (this.#peek().kind !== '(')
+        throw this.#fail(`Expected '(' after 'not' but found ${this.#describe(this.#peek())}`);
+      return { kind: 'not', filter: this.#parenthesized(scope) };
+    }
+    if (this.#peek().kind === '(') return this.#parenthesized(scope);
+    return this.#attributeExpression(scope);
+  }
+
+  #parenthesized(scope: ResolvedAttribute | undefined): Filter {
+    this.#expect('(', "'('");
+    const filter = this.#nested(() => this.#orExpression(scope));
+    this.#expect(')', "')'");
+    return filter;
+  }
+
+  #bracketed(parent: ResolvedAttribute): Filter {
+    if (parent.ref.subAttribute) throw this.#fail('A value filter must follow a top-level attribute');
+    if (parent.attribute.type !== 'complex') {
+      throw this.#fail(`'${parent.ref.attribute}' is not a complex attribute and cannot take a value filter`);
+    }
+    this.#expect('[', "'['");
+    const filter = this.#nested(() => this.#orExpression(parent));
+    this.#expect(']', "']'");
+    return filter;
+  }
+
+  #optionalSubAttribute(parent: ResolvedAttribute): { subAttribute?: string } {
+    const token = this.#peek();
+    if (token.kind !== 'word' || !token.text.startsWith('.')) return {};
+    this.#next();
+    return {
+      subAttribute: this.#attributePath({ ...token, text: token.text.slice(1) }, parent).ref.subAttribute!,
+    };
+  }
+
+  /** `path pr`, `path op value` or (top level only) `path[valFilter]`. */
+  #attributeExpression(scope: ResolvedAttribute | undefined): Filter {
+    const pathToken = this.#expectWord('an attribute path');
+    const target = this.#attributePath(pathToken, scope);
+    if (this.#peek().kind === '[') {
+      if (scope) throw this.#fail(`Value filters cannot be nested ('${pathToken.text}')`);
+      return { kind: 'valuePath', path: target.ref, filter: this.#bracketed(target) };
+    }
+    const operatorToken = this.#expectWord(`an operator after '${pathToken.text}'`);
+    const operator = operatorToken.text.toLowerCase();
+    if (operator === 'pr') return { kind: 'present', path: target.ref };
+    if (!(COMPARE_OPERATORS as readonly string[]).includes(operator)) {
+      throw this.#fail(`Unknown operator '${operatorToken.text}' at position ${operatorToken.position}`);
+    }
+    return checkedComparison(target, operator as CompareOperator, this.#literal(), this.#fail);
+  }
+
+  #literal(): FilterLiteral {
+    const token = this.#next();
+    if (token.kind === 'string' || token.kind === 'number') return token.value;
+    const keyword = token.kind === 'word' ? token.text.toLowerCase() : undefined;
+    if (keyword === 'true') return true;
+    if (keyword === 'false') return false;
+    if (keyword === 'null') return null;
+    throw this.#fail(
+      `Expected a value (string, number, true, false or null) but found ${this.#describe(token)}`,
+    );
+  }
+
+  /** Resolves a path token; inside `parent[…]` it names one of the parent's sub-attributes. */
+  #attributePath(token: Word, parent: ResolvedAttribute | undefined): ResolvedAttribute {
+    if (parent && !SIMPLE_NAME.test(token.text)) {
+      throw this.#fail(`'${token.text}' must be a sub-attribute name of '${parent.ref.attribute}'`);
+    }
+    const path = parent ? `${parent.ref.schema}:${parent.ref.attribute}.${token.text}` : token.text;
+    const resolved = resolveAttribute(path, this.#resourceType);
+    if (!resolved) {
+      const owner = parent ? `'${parent.ref.attribute}'` : `a ${this.#resourceType}`;
+      throw this.#fail(`Unknown attribute '${token.text}' for ${owner} at position ${token.position}`);
+    }
+    return resolved;
+  }
+}
+
+/** Parses a `filter` query parameter; any problem → 400 invalidFilter. */
+export const parseFilter = (text: string, resourceType: ResourceTypeName): Filter =>
+  new Parser(text, resourceType, scimErrors.invalidFilter).parseWholeFilter();
+
+/** Parses a PATCH operation `path`; any problem → 400 invalidPath. */
+export const parsePatchPath = (text: string, resourceType: ResourceTypeName): PatchPath =>
+  new Parser(text, resourceType, scimErrors.invalidPath).parseWholePatchPath();

@@ -1,0 +1,115 @@
+import type { Actor, GroupDocument, ScimErrorBody, Step, TopicKey, UserDocument } from '@roster/contracts';
+import { isDuplicateKey, type Publishable } from '@roster/service-kit';
+import type { Collection, Db } from 'mongodb';
+import type { ReportedSteps } from '../domain/provisioning/completion.ts';
+
+export interface OutboxMessage {
+  topic: TopicKey;
+  message: Publishable;
+}
+
+export type DirectoryWrite =
+  | { kind: 'user'; doc: UserDocument }
+  | { kind: 'group'; doc: GroupDocument }
+  | { kind: 'group-removal'; tenant: string; id: string };
+
+/**
+ * One command as the directory decided it: the decision, the write it implies and the messages
+ * it must publish (a transactional outbox without the transaction: each later step is idempotent,
+ * so a crash anywhere is repaired by redelivery of the command).
+ */
+export interface LedgerEntry {
+  _id: string;
+  tenant: string;
+  subject: string;
+  type: string;
+  actor: Actor;
+  receivedAt: string;
+  traceparent?: string;
+  resourceType: 'User' | 'Group';
+  resourceId: string;
+  response: { status: number; error?: ScimErrorBody };
+  /** The write the decision implies; absent when nothing changed (an idempotent repeat). */
+  write?: DirectoryWrite;
+  /** The resource as it stands after the decision (what the IdP gets back). */
+  document?: UserDocument | GroupDocument;
+  outbox: OutboxMessage[];
+  published: boolean;
+  awaits: Step[];
+  /** What each awaited step reported for this command. */
+  outcomes?: ReportedSteps;
+  /** The command result is in the outbox (nothing awaited) or was published once every awaited step reported. */
+  completed: boolean;
+}
+
+export const LEDGER_COLLECTION = 'command_ledger';
+
+/** The command ledger (`command_ledger`), written only by the status service. */
+export class CommandLedger {
+  readonly #entries: Collection<LedgerEntry>;
+
+  constructor(db: Db) {
+    this.#entries = db.collection<LedgerEntry>(LEDGER_COLLECTION);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.#entries.createIndexes([
+      { key: { tenant: 1, resourceId: 1, receivedAt: -1 }, name: 'tenant_resource_received' },
+      { key: { tenant: 1, receivedAt: -1 }, name: 'tenant_received' },
+    ]);
+  }
+
+  find(commandId: string): Promise<LedgerEntry | null> {
+    return this.#entries.findOne({ _id: commandId });
+  }
+
+  /** Records a decision once; if a previous delivery already recorded one, that one wins. */
+  async record(entry: LedgerEntry): Promise<LedgerEntry> {
+    try {
+      await this.#entries.insertOne(entry);
+      return entry;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const existing = await this.find(entry._id);
+      if (!existing) throw err;
+      return existing;
+    }
+  }
+
+  /** Turns an accepted decision into a rejection (the unique index found a concurrent holder of a key). */
+  async reject(
+    entry: LedgerEntry,
+    response: LedgerEntry['response'],
+    outbox: OutboxMessage[],
+  ): Promise<LedgerEntry> {
+    const rejected: LedgerEntry = { ...entry, response, outbox, awaits: [], completed: true };
+    delete rejected.write;
+    delete rejected.document;
+    await this.#entries.replaceOne({ _id: entry._id }, rejected);
+    return rejected;
+  }
+
+  async markPublished(commandId: string): Promise<void> {
+    await this.#entries.updateOne({ _id: commandId }, { $set: { published: true } });
+  }
+
+  /** Records a step's report for a command; returns the entry as it now stands (null if unknown). */
+  async recordOutcome(
+    commandId: string,
+    resourceId: string,
+    step: Step,
+    report: NonNullable<ReportedSteps[Step]>,
+  ): Promise<LedgerEntry | null> {
+    // Only the step's report on the command's own resource counts (a group command also causes
+    // per-member reports, which fold into those users but do not answer the group's call).
+    return this.#entries.findOneAndUpdate(
+      { _id: commandId, resourceId },
+      { $set: { [`outcomes.${step}`]: report } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  async markCompleted(commandId: string): Promise<void> {
+    await this.#entries.updateOne({ _id: commandId }, { $set: { completed: true } });
+  }
+}

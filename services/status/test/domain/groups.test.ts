@@ -1,0 +1,127 @@
+import { type GroupAttributes, SCHEMA } from '@roster/contracts';
+import { deciderSpec } from '@roster/service-kit/testing';
+import { describe, test } from 'vitest';
+import { type GroupContext, groupDecider } from '../../src/domain/groups/decide.ts';
+import type { GroupEvent } from '../../src/domain/groups/state.ts';
+import { command, NOW, TENANT } from './commands.ts';
+
+const spec = deciderSpec(groupDecider);
+const EARLIER = '2026-01-01T00:00:00.000Z';
+
+const group = (displayName: string, ...memberIds: string[]): GroupAttributes => ({
+  displayName,
+  members: memberIds.map((value) => ({ value })),
+});
+
+/** The directory around a command: the addressed group (built from its history) and the known users. */
+const context = (history: GroupEvent[], knownUserIds: string[] = []): GroupContext => ({
+  now: NOW,
+  target: spec.stateAfter(history),
+  knownUserIds: new Set(knownUserIds),
+});
+
+const created = (attributes: GroupAttributes): GroupEvent => ({
+  type: 'GroupCreated',
+  id: 'g-1',
+  tenant: TENANT,
+  attributes,
+  at: EARLIER,
+});
+
+const members = (op: 'add' | 'remove' | 'replace', value?: unknown) => ({
+  operations: [{ op, path: { schema: SCHEMA.group, attribute: 'members' }, ...(value ? { value } : {}) }],
+});
+
+describe('group create', () => {
+  test('a group of known users is created once each member, in first-seen order', () => {
+    spec
+      .given(context([], ['u-1', 'u-2']))
+      .when(command('roster.command.group.create.v1', 'g-1', { group: group('Sales', 'u-2', 'u-1', 'u-2') }))
+      .thenEvents(
+        [created(group('Sales', 'u-2', 'u-1'))].map((e) => ({ ...e, at: NOW })),
+        {
+          groupId: 'g-1',
+          status: 201,
+        },
+      );
+  });
+
+  test('the created group starts at version 1', () => {
+    spec
+      .given(context([], ['u-1']))
+      .when(command('roster.command.group.create.v1', 'g-1', { group: group('Sales', 'u-1') }))
+      .thenState({ id: 'g-1', version: 1, created: NOW, attributes: group('Sales', 'u-1') });
+  });
+
+  test('members that are not users of the tenant refuse the whole create', () => {
+    spec
+      .given(context([], ['u-1']))
+      .when(command('roster.command.group.create.v1', 'g-1', { group: group('Sales', 'u-1', 'ghost') }))
+      .thenRefused({
+        httpStatus: 400,
+        scimType: 'invalidValue',
+        detail: 'members reference unknown users: ghost',
+      });
+  });
+});
+
+describe('group changes', () => {
+  const sales = [created(group('Sales', 'u-1'))];
+
+  test('adding a member is one change naming the added member', () => {
+    spec
+      .given(context(sales, ['u-2']))
+      .when(command('roster.command.group.patch.v1', 'g-1', members('add', [{ value: 'u-2' }])))
+      .thenEvents(
+        [
+          {
+            type: 'GroupChanged',
+            attributes: group('Sales', 'u-1', 'u-2'),
+            membersAdded: ['u-2'],
+            membersRemoved: [],
+            at: NOW,
+          },
+        ],
+        { groupId: 'g-1', status: 200 },
+      );
+  });
+
+  test('members already in the group are not checked again (a user deleted since stays until removed)', () => {
+    spec
+      .given(context(sales, []))
+      .when(command('roster.command.group.replace.v1', 'g-1', { group: group('Sales team', 'u-1') }))
+      .thenState({ version: 2, lastModified: NOW, attributes: group('Sales team', 'u-1') });
+  });
+
+  test('a change that changes nothing has no events and answers 200', () => {
+    spec
+      .given(context(sales, ['u-1']))
+      .when(command('roster.command.group.patch.v1', 'g-1', members('add', [{ value: 'u-1' }])))
+      .thenEvents([], { status: 200 });
+  });
+
+  test('removing every member', () => {
+    spec
+      .given(context(sales))
+      .when(command('roster.command.group.patch.v1', 'g-1', members('remove')))
+      .thenState({ version: 2, attributes: group('Sales') });
+  });
+
+  test('a stale If-Match is a 412 naming the current version', () => {
+    spec
+      .given(context(sales, ['u-2']))
+      .when(command('roster.command.group.patch.v1', 'g-1', { ...members('remove'), ifMatch: 'W/"7"' }))
+      .thenRefused({ httpStatus: 412, detail: 'If-Match does not match the current version W/"1"' });
+  });
+
+  test('a group that does not exist is a 404', () => {
+    spec
+      .given(context([]))
+      .when(command('roster.command.group.delete.v1', 'g-1'))
+      .thenRefused({ httpStatus: 404, detail: 'Group g-1 not found' });
+  });
+
+  test('deleting a group leaves no state', () => {
+    spec.given(context(sales)).when(command('roster.command.group.delete.v1', 'g-1')).thenState(undefined);
+  });
+});

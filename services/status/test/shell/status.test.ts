@@ -1,0 +1,234 @@
+/**
+ * The status service's shell — command handler, ledger, outcome fold — against the embedded broker
+ * and store: commands and outcomes go in through kafkajs, what comes out is read from the topics
+ * and, with the mongodb driver, from the collections the service owns.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  AUDIT_COLLECTION,
+  type AuditEntry,
+  type Command,
+  type CommandResult,
+  envelope,
+  type LifecycleEvent,
+  type StepOutcome,
+  TOPICS,
+  toKafkaRecord,
+  USERS_COLLECTION,
+  type UserChanged,
+  type UserDocument,
+} from '@roster/contracts';
+import { createLogger } from '@roster/service-kit';
+import {
+  type Collector,
+  collect,
+  createOrganization,
+  createProducer,
+  type EmbeddedInfra,
+  newTraceparent,
+  startEmbeddedInfra,
+  waitFor,
+} from '@roster/service-kit/testing';
+import type { Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type RunningStatus, startStatus } from '../../src/service.ts';
+import { LEDGER_COLLECTION, type LedgerEntry } from '../../src/store/ledger.ts';
+
+let infra: EmbeddedInfra;
+let status: RunningStatus;
+let producer: Producer;
+let results: Collector<CommandResult>;
+let changes: Collector<UserChanged>;
+let lifecycle: Collector<LifecycleEvent>;
+let tenant: string;
+
+beforeAll(async () => {
+  infra = await startEmbeddedInfra('status');
+  tenant = (await createOrganization(infra.db))._id;
+  // Creates wait for licensing, as under `npm start`; other commands answer once decided.
+  status = await startStatus(
+    { ...infra.baseConfig, awaits: ['licensing'] },
+    createLogger('status', process.env.LOG_LEVEL ?? 'silent'),
+  );
+  producer = await createProducer(infra.kafka);
+  [results, changes, lifecycle] = await Promise.all([
+    collect<CommandResult>(infra.kafka, TOPICS.commandResults.name),
+    collect<UserChanged>(infra.kafka, TOPICS.directoryChanges.name),
+    collect<LifecycleEvent>(infra.kafka, TOPICS.lifecycle.name),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([results?.stop(), changes?.stop(), lifecycle?.stop()]);
+  await producer?.disconnect();
+  await status?.stop();
+  await infra?.close();
+});
+
+const actor = { kind: 'scim-token' as const, id: 'token-1' };
+
+const createUser = (userName: string): Command =>
+  envelope(
+    'roster.command.user.create.v1',
+    {
+      source: '/test',
+      tenant,
+      subject: randomUUID(),
+      correlationid: randomUUID(),
+      traceparent: newTraceparent(),
+    },
+    { actor, user: { userName, active: true, emails: [{ value: userName, primary: true }] } },
+  );
+
+const deactivate = (userId: string, ifMatch?: string): Command =>
+  envelope(
+    'roster.command.user.deactivate.v1',
+    { source: '/test', tenant, subject: userId, correlationid: randomUUID(), traceparent: newTraceparent() },
+    { actor, ...(ifMatch ? { ifMatch } : {}) },
+  );
+
+/**
+ * Proves every earlier command about `userId` was handled: a command refused at once (stale
+ * If-Match) on the same key, hence the same partition, is answered only after them.
+ */
+const commandsHandled = async (userId: string) => {
+  const marker = deactivate(userId, 'W/"999"');
+  await send(TOPICS.scimCommands.name, [marker]);
+  await resultOf(marker);
+};
+
+const send = async (topic: string, messages: Parameters<typeof toKafkaRecord>[0][]) => {
+  await producer.send({ topic, acks: -1, messages: messages.map(toKafkaRecord) });
+};
+
+/** The licensing step's report on the directory change a command caused. */
+const outcome = (
+  change: UserChanged,
+  report: Pick<StepOutcome['data'], 'step' | 'result' | 'reason' | 'state'>,
+): StepOutcome =>
+  envelope(
+    'roster.outcome.step.v1',
+    {
+      source: `/roster/${report.step}`,
+      tenant,
+      subject: change.subject,
+      correlationid: change.correlationid,
+      causationid: change.id,
+    },
+    {
+      commandId: change.data.commandId,
+      resource: { type: 'User', id: change.subject, sequence: change.data.sequence },
+      ...report,
+    },
+  );
+
+/** The licensing step's report on the directory change a command caused. */
+const licensed = (change: UserChanged, result: 'succeeded' | 'rejected' = 'succeeded'): StepOutcome =>
+  outcome(change, {
+    step: 'licensing',
+    result,
+    ...(result === 'rejected'
+      ? { reason: { code: 'seat_limit', message: 'no org-full-license seat left' } }
+      : {}),
+    state: { step: 'licensing', license: result === 'succeeded' ? 'org-free-license' : null, role: 'member' },
+  });
+
+/** The membership step's report: the user is in the Everyone workspace. */
+const joinedEveryone = (change: UserChanged): StepOutcome =>
+  outcome(change, {
+    step: 'membership',
+    result: 'succeeded',
+    state: { step: 'membership', workspaces: [{ id: 'ws-everyone', name: 'Everyone' }] },
+  });
+
+const resultOf = (command: Command) =>
+  waitFor(() => results.messages.find((r) => r.data.commandId === command.id), { what: 'command result' });
+const changeOf = (command: Command) =>
+  waitFor(
+    () =>
+      changes.messages.find(
+        (c) => c.type === 'roster.directory.user.changed.v1' && c.data.commandId === command.id,
+      ),
+    { what: 'directory change' },
+  );
+const ledger = () => infra.db.collection<LedgerEntry>(LEDGER_COLLECTION);
+const audit = () => infra.db.collection<AuditEntry>(AUDIT_COLLECTION);
+const user = (id: string) => infra.db.collection<UserDocument>(USERS_COLLECTION).findOne({ _id: id });
+
+describe('a command', () => {
+  test('is decided once into the ledger, written, audited, announced, and answered once its steps report', async () => {
+    const create = createUser('ada@example.com');
+    await send(TOPICS.scimCommands.name, [create]);
+    const change = await changeOf(create);
+    expect(change.data).toMatchObject({ change: 'provisioned', sequence: 1, awaits: ['licensing'] });
+    expect(await user(create.subject)).toMatchObject({ resource: { userName: 'ada@example.com' } });
+    // Nothing answers the SCIM call before licensing reported.
+    expect(results.messages.some((r) => r.data.commandId === create.id)).toBe(false);
+
+    await send(TOPICS.stepOutcomes.name, [licensed(change)]);
+    const result = await resultOf(create);
+    expect(result.data.response).toMatchObject({ status: 201, document: { _id: create.subject } });
+    expect(await ledger().findOne({ _id: create.id })).toMatchObject({ published: true, completed: true });
+    expect(await audit().countDocuments({ _id: create.id, kind: 'command', result: 'accepted' })).toBe(1);
+  });
+
+  test('redelivered once handled, it changes nothing twice and publishes nothing again', async () => {
+    const create = createUser('grace@example.com');
+    await send(TOPICS.scimCommands.name, [create]);
+    const first = await changeOf(create);
+    await send(TOPICS.scimCommands.name, [create]);
+    await commandsHandled(create.subject);
+    expect(changes.messages.filter((c) => c.data.commandId === create.id)).toEqual([first]);
+    expect(await ledger().countDocuments({ _id: create.id })).toBe(1);
+    expect((await user(create.subject))?.meta.version).toBe(1);
+    expect(await audit().countDocuments({ _id: create.id })).toBe(1);
+  });
+
+  test('a refused command is recorded and answered with its SCIM error, and writes nothing', async () => {
+    const missing = deactivate(randomUUID());
+    await send(TOPICS.scimCommands.name, [missing]);
+    const result = await resultOf(missing);
+    expect(result.data.response).toMatchObject({
+      status: 404,
+      error: { detail: `User ${missing.subject} not found` },
+    });
+    expect(await ledger().findOne({ _id: missing.id })).toMatchObject({ response: { status: 404 } });
+    expect(await user(missing.subject)).toBeNull();
+    expect(await audit().findOne({ _id: missing.id })).toMatchObject({ result: 'rejected', status: 404 });
+  });
+});
+
+describe('a step outcome', () => {
+  test('folds into the provisioning view and announces each real change exactly once', async () => {
+    const create = createUser('alan@example.com');
+    await send(TOPICS.scimCommands.name, [create]);
+    const change = await changeOf(create);
+    const license = licensed(change);
+    // The same outcome twice (a redelivery), then another outcome of the user on the same partition.
+    await send(TOPICS.stepOutcomes.name, [license, license, joinedEveryone(change)]);
+    await resultOf(create);
+    const eventsOfUser = () => lifecycle.messages.filter((e) => e.subject === create.subject);
+    await waitFor(() => eventsOfUser().some((e) => e.type === 'roster.lifecycle.user.workspace.added.v1'), {
+      what: 'the workspace event, folded after the redelivered license outcome',
+    });
+    expect(eventsOfUser().filter((e) => e.type === 'roster.lifecycle.user.license.changed.v1')).toHaveLength(
+      1,
+    );
+    expect(await user(create.subject)).toMatchObject({
+      provisioning: { license: 'org-free-license', workspaces: [{ id: 'ws-everyone', name: 'Everyone' }] },
+    });
+    expect(await audit().countDocuments({ _id: license.id })).toBe(1);
+  });
+
+  test('a refusal answers the waiting call with a 409 the org admin can read', async () => {
+    const create = createUser('edsger@example.com');
+    await send(TOPICS.scimCommands.name, [create]);
+    await send(TOPICS.stepOutcomes.name, [licensed(await changeOf(create), 'rejected')]);
+    const result = await resultOf(create);
+    expect(result.data.response).toMatchObject({
+      status: 409,
+      error: { detail: 'no org-full-license seat left' },
+    });
+    expect(await ledger().findOne({ _id: create.id })).toMatchObject({ completed: true });
+  });
+});
