@@ -3,9 +3,23 @@ import { describe, expect, test } from 'vitest';
 import { normalizePatch } from '../../src/patch/normalize.ts';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
+
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const E = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+/** The normalized path `emails[type eq "work"].<subAttribute>`. */
+const workEmail = (subAttribute: string) => ({
+  schema: U,
+  attribute: 'emails',
+  valueFilter: {
+    kind: 'compare',
+    path: { schema: U, attribute: 'emails', subAttribute: 'type' },
+    op: 'eq',
+    value: 'work',
+  },
+  subAttribute,
+});
 
 const body = (...Operations: unknown[]) => ({ schemas: [PATCH], Operations });
 const users = (...operations: unknown[]) => normalizePatch(body(...operations), 'User');
@@ -67,17 +81,7 @@ describe('Entra', () => {
       { op: 'replace', path: { schema: U, attribute: 'active' }, value: false },
       {
         op: 'add',
-        path: {
-          schema: U,
-          attribute: 'emails',
-          valueFilter: {
-            kind: 'compare',
-            path: { schema: U, attribute: 'emails', subAttribute: 'type' },
-            op: 'eq',
-            value: 'work',
-          },
-          subAttribute: 'primary',
-        },
+        path: workEmail('primary'),
         value: true,
       },
       { op: 'remove', path: { schema: U, attribute: 'title' } },
@@ -132,17 +136,7 @@ describe('Entra', () => {
       { op: 'add', path: { schema: U, attribute: 'name', subAttribute: 'givenName' }, value: 'Barbara' },
       {
         op: 'add',
-        path: {
-          schema: U,
-          attribute: 'emails',
-          valueFilter: {
-            kind: 'compare',
-            path: { schema: U, attribute: 'emails', subAttribute: 'type' },
-            op: 'eq',
-            value: 'work',
-          },
-          subAttribute: 'value',
-        },
+        path: workEmail('value'),
         value: 'b@x.com',
       },
     ]);

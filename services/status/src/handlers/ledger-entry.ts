@@ -1,4 +1,5 @@
 import type { Command, Step } from '@roster/contracts';
+import type { ScimError } from '@roster/scim';
 import { type Clock, decidedState, type OrganizationSettings } from '@roster/service-kit';
 import { type GroupCommand, groupDecider } from '../domain/groups/decide.ts';
 import { referencedMemberIds } from '../domain/groups/members.ts';
@@ -32,6 +33,21 @@ const ledgerBase = (command: Command, resourceType: 'User' | 'Group') => ({
   resourceType,
   published: false,
 });
+
+/** A refused command writes nothing and is answered at once with its SCIM error. */
+const refused = (
+  command: Command,
+  resourceType: 'User' | 'Group',
+  error: ScimError,
+): Omit<LedgerEntry, 'completed'> => {
+  const entry = {
+    ...ledgerBase(command, resourceType),
+    resourceId: command.subject,
+    response: { status: error.httpStatus, error: error.toBody() },
+    awaits: [],
+  };
+  return { ...entry, outbox: [resultMessage(command, entry)] };
+};
 
 interface Keys {
   userName: string | undefined;
@@ -76,15 +92,7 @@ const decideUserCommand = async (
   for (;;) {
     const ctx = await userContext(deps, command, keys);
     const decision = userDecider.decide(command, ctx);
-    if (!decision.accepted) {
-      const entry = {
-        ...ledgerBase(command, 'User'),
-        resourceId: command.subject,
-        response: { status: decision.error.httpStatus, error: decision.error.toBody() },
-        awaits: [],
-      };
-      return { ...entry, outbox: [resultMessage(command, entry)] };
-    }
+    if (!decision.accepted) return refused(command, 'User', decision.error);
     // Accepted user decisions always end with a user (provisioned, changed or as it was).
     const after = decidedState(userDecider, decision) as UserState;
     const decidedKeys = keysOf(after);
@@ -120,15 +128,7 @@ const decideGroupCommand = async (
       : await deps.groups.byId(tenant, command.subject);
   const knownUserIds = await deps.users.visibleIds(tenant, referencedMemberIds(command));
   const decision = groupDecider.decide(command, { now: deps.clock.now(), target, knownUserIds });
-  if (!decision.accepted) {
-    const entry = {
-      ...ledgerBase(command, 'Group'),
-      resourceId: command.subject,
-      response: { status: decision.error.httpStatus, error: decision.error.toBody() },
-      awaits: [],
-    };
-    return { ...entry, outbox: [resultMessage(command, entry)] };
-  }
+  if (!decision.accepted) return refused(command, 'Group', decision.error);
   const after = decidedState(groupDecider, decision);
   const changed = decision.events.length > 0;
   const awaits = changed ? deps.awaits.filter((s) => s === 'membership') : [];
