@@ -8,6 +8,16 @@ import type { DemoCredentials } from '@roster/stack';
 
 const START = resolve(dirname(fileURLToPath(import.meta.url)), '../../deploy/stack/src/start.ts');
 
+/**
+ * Tests drive one organization far harder than an IdP does (tens of concurrent writes, thousands of
+ * requests a minute), so tenant fairness is out of their way; tests of fairness set their own limits.
+ */
+export const UNTHROTTLED_TENANTS = {
+  ROSTER_TENANT_RATE_LIMIT: '1000000',
+  ROSTER_TENANT_WRITES_IN_FLIGHT: '1000',
+  ROSTER_TENANT_SHARED_WRITES_IN_FLIGHT: '1000',
+};
+
 export interface RunningStack extends DemoCredentials {
   /** The supervisor's exit code once stopped (0 = every service stopped cleanly). */
   exitCode(): number | null;
@@ -39,6 +49,7 @@ export const startStack = async (
       KAFKA_PORT: '0',
       MONGO_PORT: '0',
       LOG_LEVEL: 'warn',
+      ...UNTHROTTLED_TENANTS,
       KAFKA_BROKERS: '',
       MONGO_URL: '',
       ...env,

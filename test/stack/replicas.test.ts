@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { newUser, PATCH_OP } from '../src/fixtures.ts';
 import { newOrganization } from '../src/org.ts';
 import { scimClient } from '../src/scim-client.ts';
-import { type RunningStack, startStack } from '../src/stack.ts';
+import { type RunningStack, startStack, UNTHROTTLED_TENANTS } from '../src/stack.ts';
 
 const INGRESS = resolve(dirname(fileURLToPath(import.meta.url)), '../../services/ingress/src/main.ts');
 
@@ -24,6 +24,7 @@ const startReplica = (): Promise<typeof second> =>
         ROSTER_ADMIN_TOKEN: stack.adminToken,
         PORT: '0',
         LOG_LEVEL: 'warn',
+        ...UNTHROTTLED_TENANTS,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

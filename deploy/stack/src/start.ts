@@ -16,7 +16,11 @@ import { type SupervisedService, supervise } from './supervisor.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const env = process.env;
-const host = env.HOST || '127.0.0.1';
+// HOST is where the ingress listens, nothing else: the embedded servers have no authentication and
+// bind loopback unless KAFKA_HOST / MONGO_HOST say otherwise; the consumers listen on loopback.
+const LOOPBACK = '127.0.0.1';
+const host = env.HOST || LOOPBACK;
+const embeddedHosts = { kafka: env.KAFKA_HOST || LOOPBACK, mongo: env.MONGO_HOST || LOOPBACK };
 const dataDir = resolve(env.ROSTER_DATA_DIR || '.data');
 mkdirSync(dataDir, { recursive: true });
 
@@ -48,16 +52,33 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 /** Starts one embedded development server; resolves with its READY details. */
-const embedded = async (name: 'kafka' | 'mongo', portSetting: string | undefined, fallback: number) => {
-  const port = String(await resolvePort(portSetting, fallback, host));
-  const args = ['--port', port, '--host', host, '--data-dir', join(dataDir, name)];
+const embedded = async (
+  name: 'kafka' | 'mongo',
+  portSetting: string | undefined,
+  fallback: number,
+  extraArgs: string[] = [],
+) => {
+  const port = String(await resolvePort(portSetting, fallback, embeddedHosts[name]));
+  const args = [
+    '--port',
+    port,
+    '--host',
+    embeddedHosts[name],
+    '--data-dir',
+    join(dataDir, name),
+    ...extraArgs,
+  ];
   return run(name, `deploy/embedded/${name}/src/main.ts`, args).ready;
 };
+// How often the store's TTL monitor removes expired entries (mongod: every 60 s).
+const mongoArgs = env.MONGO_TTL_MONITOR_SECONDS
+  ? ['--ttl-monitor-seconds', env.MONGO_TTL_MONITOR_SECONDS]
+  : [];
 
 try {
   const adminToken = env.ROSTER_ADMIN_TOKEN || persistentSecret('admin-token');
   const kafkaBrokers = env.KAFKA_BROKERS || String((await embedded('kafka', env.KAFKA_PORT, 9092)).brokers);
-  const mongoUrl = env.MONGO_URL || String((await embedded('mongo', env.MONGO_PORT, 27017)).url);
+  const mongoUrl = env.MONGO_URL || String((await embedded('mongo', env.MONGO_PORT, 27017, mongoArgs)).url);
   const serviceEnv = {
     KAFKA_BROKERS: kafkaBrokers,
     MONGO_URL: mongoUrl,
@@ -66,13 +87,14 @@ try {
   const port = await resolvePort(env.PORT, 8080, host);
   // The consumers first: the ingress forwards development content seeding to content-transfer.
   // A fixed port, so the ingress's forwarding address survives a restart of content-transfer.
-  const contentPort = String(await resolvePort(env.ROSTER_CONTENT_PORT, 0, host));
+  const contentPort = String(await resolvePort(env.ROSTER_CONTENT_PORT, 0, LOOPBACK));
   const consumers = ['licensing', 'membership', 'content-transfer'].map((name) =>
     run(name, `services/${name}/src/main.ts`, [], {
       ...serviceEnv,
-      HOST: host,
       ROSTER_DEV_MODE: 'true',
       ROSTER_CONTENT_PORT: contentPort,
+      // The seeding endpoint takes the admin token the ingress forwards.
+      ROSTER_ADMIN_TOKEN: adminToken,
     }),
   );
   const status = run('status', 'services/status/src/main.ts', [], {

@@ -1,4 +1,4 @@
-import { type BaseConfig, baseConfig, integer } from '@roster/service-kit';
+import { type BaseConfig, baseConfig, integer, required } from '@roster/service-kit';
 
 export interface ContentTransferConfig extends BaseConfig {
   /** items moved per batch (ROSTER_CONTENT_BATCH_SIZE, default 100) */
@@ -7,11 +7,12 @@ export interface ContentTransferConfig extends BaseConfig {
   batchDelayMs: number;
   /** how long a runner holds a transfer without renewing it (ROSTER_CONTENT_LEASE_MS, default 30 s) */
   leaseMs: number;
-  /** the development seeding endpoint runs only when ROSTER_DEV_MODE=true */
-  devMode: boolean;
-  /** its port (ROSTER_CONTENT_PORT, default 0 = ephemeral) and host (HOST, default 127.0.0.1) */
-  httpPort: number;
-  httpHost: string;
+  /**
+   * The development seeding endpoint: only with ROSTER_DEV_MODE=true, on loopback only (HOST is the
+   * ingress's), port ROSTER_CONTENT_PORT (default 0 = ephemeral), behind the admin token
+   * (ROSTER_ADMIN_TOKEN, which the ingress forwards).
+   */
+  seeding: { port: number; adminToken: string } | undefined;
   /** consumer group session (ROSTER_CONSUMER_SESSION_TIMEOUT_MS, default 30 s) and heartbeat interval */
   sessionTimeout: number;
   heartbeatInterval: number;
@@ -26,9 +27,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ContentTransfe
     batchSize,
     batchDelayMs: integer(env, 'ROSTER_CONTENT_BATCH_DELAY_MS', 0),
     leaseMs: integer(env, 'ROSTER_CONTENT_LEASE_MS', 30_000),
-    devMode: env.ROSTER_DEV_MODE === 'true',
-    httpPort: integer(env, 'ROSTER_CONTENT_PORT', 0),
-    httpHost: env.HOST || '127.0.0.1',
+    seeding:
+      env.ROSTER_DEV_MODE === 'true'
+        ? { port: integer(env, 'ROSTER_CONTENT_PORT', 0), adminToken: required(env, 'ROSTER_ADMIN_TOKEN') }
+        : undefined,
     sessionTimeout,
     heartbeatInterval: integer(
       env,

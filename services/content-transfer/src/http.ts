@@ -1,4 +1,5 @@
 import type { ContentItemDocument } from '@roster/contracts';
+import { bearerCheck } from '@roster/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ContentStore, NewItem } from './store/content.ts';
 
@@ -26,10 +27,16 @@ export const MAX_BULK_ITEMS = 10_000;
 
 /**
  * Development seeding only (ROSTER_DEV_MODE=true): since this service is the only writer of
- * `content_items`, the admin API's `POST /admin/v1/orgs/{orgId}/content` forwards here.
+ * `content_items`, the admin API's `POST /admin/v1/orgs/{orgId}/content` forwards here, with the
+ * admin token (the admin API has checked the organization and the owner).
  */
-const buildHttp = (store: ContentStore): FastifyInstance => {
+const buildHttp = (store: ContentStore, adminToken: string): FastifyInstance => {
   const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
+  const isAdmin = bearerCheck(adminToken);
+  app.addHook('onRequest', async (request, reply) => {
+    if (!isAdmin(request.headers.authorization))
+      return reply.code(401).send({ error: 'a valid admin bearer token is required' });
+  });
   app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     return reply.code(status).send({ error: status === 500 ? 'internal error' : err.message });
@@ -77,7 +84,6 @@ const buildHttp = (store: ContentStore): FastifyInstance => {
         .code(201)
         .send({ items: (await store.createItems(req.body.tenant, req.body.items)).map(itemJson) }),
   );
-  app.get('/internal/health', async () => ({ ok: true }));
   return app;
 };
 
@@ -87,17 +93,20 @@ export interface SeedingEndpoint {
   close(): Promise<void>;
 }
 
-/** Starts the seeding endpoint on `port` (0 = a free one) of `host`. */
+/** Development servers' only audience is this machine: the endpoint listens on loopback, always. */
+const LOOPBACK = '127.0.0.1';
+
+/** Starts the seeding endpoint on `port` (0 = a free one) of the loopback interface. */
 export const startSeedingEndpoint = async (
   store: ContentStore,
-  { port, host }: { port: number; host: string },
+  { port, adminToken }: { port: number; adminToken: string },
 ): Promise<SeedingEndpoint> => {
-  const http = buildHttp(store);
-  await http.listen({ port, host });
+  const http = buildHttp(store, adminToken);
+  await http.listen({ port, host: LOOPBACK });
   const address = http.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    url: `http://${LOOPBACK}:${bound}`,
     close: () => http.close(),
   };
 };

@@ -32,9 +32,7 @@ export const startContentTransfer = async (
     topics: ['directoryChanges', 'stepOutcomes', 'deadLetter'],
     stores: (mongo) => ({ content: new ContentStore(mongo.db) }),
     resources: async ({ stores }) => ({
-      seeding: config.devMode
-        ? await startSeedingEndpoint(stores.content, { port: config.httpPort, host: config.httpHost })
-        : undefined,
+      seeding: config.seeding ? await startSeedingEndpoint(stores.content, config.seeding) : undefined,
     }),
     consumers: ({ stores, publisher, stopping }) => {
       const deps: HandlerDeps = {
@@ -60,6 +58,6 @@ export const startContentTransfer = async (
     },
   });
   const url = service.resources.seeding?.url;
-  log.info({ batchSize: config.batchSize, devMode: config.devMode, url }, 'content-transfer service running');
-  return { url, ready: service.ready, stop: () => service.stop() };
+  log.info({ batchSize: config.batchSize, seedingUrl: url }, 'content-transfer service running');
+  return { url, ready: service.ready, crashed: service.crashed, stop: () => service.stop() };
 };

@@ -16,6 +16,10 @@ const BATCH_SIZE = 25;
 let infra: Infra;
 let service: RunningContentTransfer;
 
+const ADMIN_TOKEN = randomUUID();
+/** The seeding endpoint takes the admin token, as the ingress forwards it. */
+const SEEDING_HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` };
+
 beforeAll(async () => {
   infra = await startInfra();
   const config = loadConfig({
@@ -25,6 +29,7 @@ beforeAll(async () => {
     ROSTER_TOPIC_PARTITIONS: String(PARTITIONS),
     ROSTER_CONTENT_BATCH_SIZE: String(BATCH_SIZE),
     ROSTER_DEV_MODE: 'true',
+    ROSTER_ADMIN_TOKEN: ADMIN_TOKEN,
     ROSTER_CONSUMER_SESSION_TIMEOUT_MS: '6000',
   });
   service = await startContentTransfer(config, createLogger('content-transfer', 'warn'));
@@ -159,7 +164,7 @@ describe('deactivation', () => {
     for (let i = 0; i < later; i++) {
       const response = await fetch(`${service.url}/internal/content`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: SEEDING_HEADERS,
         body: JSON.stringify({ tenant, ownerUserId: user.id, title: `new ${i}` }),
       });
       expect(response.status).toBe(201);
@@ -284,7 +289,7 @@ describe('development seeding endpoint', () => {
     const tenant = `org-${randomUUID().slice(0, 8)}`;
     const created = await fetch(`${service.url}/internal/content`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: SEEDING_HEADERS,
       body: JSON.stringify({ tenant, ownerUserId: 'u1', title: 'Quarterly update', kind: 'video' }),
     });
     expect(created.status).toBe(201);
@@ -300,7 +305,7 @@ describe('development seeding endpoint', () => {
 
     const bulk = await fetch(`${service.url}/internal/content/bulk`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: SEEDING_HEADERS,
       body: JSON.stringify({
         tenant,
         items: [
@@ -319,10 +324,19 @@ describe('development seeding endpoint', () => {
     ]) {
       const response = await fetch(`${service.url}/internal/content`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: SEEDING_HEADERS,
         body: JSON.stringify(invalid),
       });
       expect(response.status).toBe(400);
     }
+  });
+
+  test('refuses a request without the admin token (401)', async () => {
+    const response = await fetch(`${service.url}/internal/content`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenant: 'any', ownerUserId: 'u1', title: 'x' }),
+    });
+    expect(response.status).toBe(401);
   });
 });

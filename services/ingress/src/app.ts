@@ -2,9 +2,11 @@ import sensible from '@fastify/sensible';
 import type { Logger, OrganizationSettings } from '@roster/service-kit';
 import Fastify from 'fastify';
 import { adminAuth } from './http/admin-auth.ts';
+import { adminErrorHandling } from './http/admin-errors.ts';
 import { scimAuth } from './http/scim-auth.ts';
-import { scimErrorHandling } from './http/scim-errors.ts';
+import { answerFrameworkError, scimErrorHandling } from './http/scim-errors.ts';
 import { scimMedia } from './http/scim-media.ts';
+import { type TenantShare, tenantFairness } from './http/tenant-fairness.ts';
 import type { CommandBus } from './pipeline/command-bus.ts';
 import type { OrgEvents } from './pipeline/org-events.ts';
 import { auditRoutes } from './routes/admin/audit.ts';
@@ -42,6 +44,7 @@ export interface AppDeps {
   adminToken: string;
   logger: Logger;
   trustProxy: boolean;
+  tenantShare: TenantShare;
 }
 
 /**
@@ -54,6 +57,7 @@ export const buildApp = async (deps: AppDeps) => {
     trustProxy: deps.trustProxy,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     bodyLimit: 1_048_576,
+    frameworkErrors: answerFrameworkError,
   });
   await app.register(sensible);
 
@@ -64,6 +68,7 @@ export const buildApp = async (deps: AppDeps) => {
       await scim.register(scimMedia);
       await scim.register(scimErrorHandling);
       await scim.register(scimAuth, { tokens: deps.tokens });
+      await scim.register(tenantFairness, deps.tenantShare);
       const routeDeps = { bus: deps.bus, directory: deps.directory, organizations: deps.orgSettings };
       await scim.register(usersRoutes, routeDeps);
       await scim.register(groupsRoutes, routeDeps);
@@ -75,6 +80,7 @@ export const buildApp = async (deps: AppDeps) => {
 
   await app.register(
     async (admin) => {
+      await admin.register(adminErrorHandling);
       await admin.register(adminAuth, { adminToken: deps.adminToken });
       const { organizations, directory, orgEvents: events } = deps;
       await admin.register(orgRoutes, { organizations, events });
@@ -87,7 +93,9 @@ export const buildApp = async (deps: AppDeps) => {
       await admin.register(contentRoutes, {
         contentItems: deps.contentItems,
         organizations,
+        directory,
         contentServiceUrl: deps.contentServiceUrl,
+        adminToken: deps.adminToken,
       });
     },
     { prefix: '/admin/v1' },

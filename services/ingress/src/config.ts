@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { type BaseConfig, baseConfig, integer, required } from '@roster/service-kit';
+import type { TenantShare } from './http/tenant-fairness.ts';
 
 export interface IngressConfig extends BaseConfig {
   host: string;
@@ -9,14 +12,46 @@ export interface IngressConfig extends BaseConfig {
   trustProxy: boolean;
   /** Development mode only: the content-transfer service's seeding endpoint (admin POST /content). */
   contentServiceUrl: string | undefined;
+  /** This replica's consumer group on the command results (one per replica, stable across restarts). */
+  resultsGroupId: string;
+  /** Each organization's share of this replica (429 + Retry-After beyond it). */
+  tenantShare: TenantShare;
 }
 
-export const loadConfig = (env: NodeJS.ProcessEnv = process.env): IngressConfig => ({
-  ...baseConfig(env),
-  host: env.HOST || '127.0.0.1',
-  port: integer(env, 'PORT', 8080),
-  adminToken: required(env, 'ROSTER_ADMIN_TOKEN'),
-  deadlineMs: integer(env, 'ROSTER_SCIM_DEADLINE_MS', 10_000),
-  trustProxy: env.ROSTER_TRUST_PROXY === 'true',
-  contentServiceUrl: env.ROSTER_DEV_MODE === 'true' ? env.ROSTER_CONTENT_URL || undefined : undefined,
-});
+/**
+ * ROSTER_INSTANCE_ID names a replica (e.g. a StatefulSet pod); otherwise host name and port do,
+ * which two replicas never share. Only a replica on an ephemeral port (PORT=0) gets a random id.
+ */
+const resultsGroupIdOf = (env: NodeJS.ProcessEnv, port: number): string => {
+  const instance = env.ROSTER_INSTANCE_ID || (port === 0 ? randomUUID() : `${hostname()}-${port}`);
+  return `roster-ingress-${instance}`;
+};
+
+const positive = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
+  const value = integer(env, name, fallback);
+  if (value < 1) throw new Error(`${name} must be at least 1`);
+  return value;
+};
+
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): IngressConfig => {
+  const port = integer(env, 'PORT', 8080);
+  return {
+    ...baseConfig(env),
+    host: env.HOST || '127.0.0.1',
+    port,
+    adminToken: required(env, 'ROSTER_ADMIN_TOKEN'),
+    deadlineMs: integer(env, 'ROSTER_SCIM_DEADLINE_MS', 10_000),
+    trustProxy: env.ROSTER_TRUST_PROXY === 'true',
+    contentServiceUrl: env.ROSTER_DEV_MODE === 'true' ? env.ROSTER_CONTENT_URL || undefined : undefined,
+    resultsGroupId: resultsGroupIdOf(env, port),
+    // Entra asks SCIM apps to take 25 requests/s per provisioning job and Okta sends a few calls
+    // at a time per app: twice that rate, and a few writes in flight while others write, rarely
+    // throttle either (and a 429 costs them the 1 s Retry-After, not a failure).
+    tenantShare: {
+      requestsPerWindow: positive(env, 'ROSTER_TENANT_RATE_LIMIT', 500),
+      windowMs: positive(env, 'ROSTER_TENANT_RATE_WINDOW_MS', 10_000),
+      writesInFlight: positive(env, 'ROSTER_TENANT_WRITES_IN_FLIGHT', 8),
+      sharedWritesInFlight: positive(env, 'ROSTER_TENANT_SHARED_WRITES_IN_FLIGHT', 2),
+    },
+  };
+};

@@ -66,6 +66,8 @@ export interface RunningConsumerService<R = Record<never, never>> {
   resources: R;
   /** Resolves once every consumer joined its group and fetches its partitions. */
   ready: Promise<void>;
+  /** Rejects once any of its consumers crashed for good (the process should end and be restarted). */
+  crashed: Promise<never>;
   /** Stops the consumers (in-flight handlers finish or give up), then the resources, the publisher, MongoDB. */
   stop(): Promise<void>;
 }
@@ -106,6 +108,7 @@ export const startConsumerService = async <
   return {
     resources,
     ready: Promise.all(consumers.map((c) => c.ready)).then(() => undefined),
+    crashed: Promise.race(consumers.map((c) => c.crashed)),
     async stop() {
       stopping.abort();
       await Promise.all(consumers.map((c) => c.stop()));

@@ -1,3 +1,4 @@
+export * from './bearer.ts';
 export * from './clock.ts';
 export * from './config.ts';
 export * from './consumer-service.ts';
@@ -5,6 +6,7 @@ export * from './decider.ts';
 export * from './kafka/client.ts';
 export * from './kafka/consume.ts';
 export * from './kafka/dispatch.ts';
+export * from './kafka/failure.ts';
 export * from './kafka/publisher.ts';
 export * from './log.ts';
 export * from './messages/caused-by.ts';

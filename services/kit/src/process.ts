@@ -3,20 +3,45 @@ import { createLogger, type Logger } from './log.ts';
 export interface StartedService {
   /** Where the service listens, if it serves HTTP. */
   url?: string | undefined;
+  /** Rejects if the service broke for good (a consumer kafkajs gave up on): the process must end. */
+  crashed?: Promise<never>;
   stop(): Promise<void>;
 }
+
+/** Exit code of a process that failed (a supervisor or Kubernetes restarts it). */
+const FAILED = 1;
+
+/** How long a failing process tries to stop cleanly (leave its consumer groups) before it exits. */
+const FAILING_STOP_MS = 5_000;
 
 /**
  * The life of a service process: start it, print the one `READY {...}` line supervisors (the dev
  * stack, tests) wait for — logs are JSON lines beside it — and stop cleanly on SIGTERM/SIGINT
- * (exit 0), or exit 1 if stopping fails.
+ * (exit 0), or exit 1 if stopping fails. A service that crashes (a consumer that will not restart,
+ * an uncaught exception, an unhandled rejection) is not left half alive: the process logs why,
+ * tries briefly to stop (so its consumer groups rebalance at once instead of waiting out the
+ * session timeout) and exits 1, so the supervisor restarts it.
  */
 export const runService = async (
   name: string,
   start: (log: Logger) => Promise<StartedService>,
 ): Promise<void> => {
   const log = createLogger(name);
-  const service = await start(log);
+  let service: StartedService | undefined;
+  let failing = false;
+  const fail = (what: string) => (err: unknown) => {
+    log.fatal({ err }, what);
+    if (failing) return;
+    failing = true;
+    setTimeout(() => process.exit(FAILED), FAILING_STOP_MS).unref();
+    void Promise.resolve(service?.stop())
+      .catch((stopErr: unknown) => log.error({ err: stopErr }, 'unclean stop'))
+      .finally(() => process.exit(FAILED));
+  };
+  process.on('uncaughtException', fail('uncaught exception; exiting'));
+  process.on('unhandledRejection', fail('unhandled rejection; exiting'));
+  service = await start(log);
+  service.crashed?.catch(fail('a consumer crashed and will not restart; exiting'));
   process.stdout.write(
     `READY ${JSON.stringify({ service: name, ...(service.url ? { url: service.url } : {}) })}\n`,
   );
@@ -27,7 +52,7 @@ export const runService = async (
       process.exit(0);
     } catch (err) {
       log.error({ err }, 'unclean stop');
-      process.exit(1);
+      process.exit(FAILED);
     }
   };
   process.once('SIGTERM', shutdown);

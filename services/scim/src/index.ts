@@ -4,6 +4,15 @@ export { equalityClauses } from './filter/equality-clauses.ts';
 export { elementMatches, evaluateFilter, type FilterSubject } from './filter/evaluate.ts';
 export { parseFilter, parsePatchPath } from './filter/parser.ts';
 export { filterToMongo, type MongoQuery } from './filter/to-mongo.ts';
+export {
+  checkBodyDepth,
+  clampCount,
+  clampStartIndex,
+  commandTooLarge,
+  groupTooLarge,
+  LIMITS,
+  userTooLarge,
+} from './limits.ts';
 export { checkSchemas, MESSAGE } from './messages.ts';
 export { patchGroupAttributes, patchUserAttributes } from './patch/apply.ts';
 export { normalizePatch } from './patch/normalize.ts';

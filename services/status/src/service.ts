@@ -5,7 +5,8 @@ import {
   startConsumerService,
   systemClock,
 } from '@roster/service-kit';
-import type { StatusConfig } from './config.ts';
+import { retentionWarnings, type StatusConfig } from './config.ts';
+import { answerPoisonedCommand, answerPoisonedOutcome } from './handlers/poisoned.ts';
 import { handleScimCommand } from './handlers/scim-command.ts';
 import { handleStepOutcome } from './handlers/step-outcome.ts';
 import { AuditTrail } from './store/audit-trail.ts';
@@ -34,9 +35,9 @@ export const startStatus = async (config: StatusConfig, log: Logger): Promise<Ru
     stores: ({ db }) => ({
       users: new UsersDirectory(db),
       groups: new GroupsDirectory(db),
-      ledger: new CommandLedger(db),
-      audit: new AuditTrail(db),
-      outbox: new LifecycleOutbox(db),
+      ledger: new CommandLedger(db, config.retention.ledger),
+      audit: new AuditTrail(db, config.retention.audit),
+      outbox: new LifecycleOutbox(db, config.retention.lifecycleOutbox),
     }),
     consumers: ({ stores, mongo, publisher }) => {
       const deps = {
@@ -51,16 +52,19 @@ export const startStatus = async (config: StatusConfig, log: Logger): Promise<Ru
           groupId: STATUS_GROUP_ID,
           topic: 'scimCommands',
           handle: (command) => handleScimCommand(deps, command),
+          onPoison: (command, error) => answerPoisonedCommand(deps, command, error),
         },
         {
           groupId: STATUS_OUTCOMES_GROUP_ID,
           topic: 'stepOutcomes',
           handle: (outcome) => handleStepOutcome(deps, outcome),
+          onPoison: (outcome) => answerPoisonedOutcome(deps, outcome),
         },
       ];
     },
   });
   await service.ready;
-  log.info({ awaits: config.awaits }, 'status service running');
+  for (const warning of retentionWarnings(config.retention)) log.warn(warning);
+  log.info({ awaits: config.awaits, retentionSeconds: config.retention }, 'status service running');
   return service;
 };

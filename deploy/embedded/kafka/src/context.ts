@@ -13,6 +13,8 @@ export interface BrokerContext {
   clusterId: string;
   defaultPartitions: number;
   autoCreateTopics: boolean;
+  /** `message.max.bytes`: the largest record batch a Produce may append (topics may set their own) */
+  messageMaxBytes: number;
   topics: TopicStore;
   groups: GroupCoordinator;
   offsets: OffsetStore;

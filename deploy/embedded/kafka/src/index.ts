@@ -3,6 +3,8 @@
  * and tests (not for production). See README.md.
  */
 
+import fs from 'node:fs';
+import { type DataDirLock, lockDataDir } from '@roster/embedded-process';
 import type { BrokerContext } from './context.ts';
 import { GroupCoordinator } from './group/coordinator.ts';
 import { OffsetStore } from './group/offsetStore.ts';
@@ -23,8 +25,13 @@ export interface BrokerOptions {
   autoCreateTopics?: boolean;
   /** Per-partition retention in bytes (default: unlimited). */
   retentionBytes?: number;
-  /** Largest accepted request frame (default 100 MiB). */
+  /** Largest accepted request frame, Kafka's `socket.request.max.bytes` (default 100 MiB). */
   maxFrameBytes?: number;
+  /**
+   * Kafka's `message.max.bytes`: a larger record batch is refused with MESSAGE_TOO_LARGE (default
+   * 1048588, Kafka's own default). A topic created with the `max.message.bytes` config uses that.
+   */
+  messageMaxBytes?: number;
   /** Receives log lines (default: none). */
   logger?: (line: string) => void;
 }
@@ -37,11 +44,14 @@ export interface RunningBroker {
 }
 
 const NODE_ID = 0;
+/** Apache Kafka's default `message.max.bytes`: 1 MiB plus the 12-byte log overhead of a batch. */
+export const DEFAULT_MESSAGE_MAX_BYTES = 1_048_588;
 
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
   const host = options.host ?? '127.0.0.1';
   const log = options.logger ?? (() => {});
   const dataDir = options.dataDir ?? null;
+  const lock = dataDir ? lockDataDirCreating(dataDir, log) : undefined;
   const topics = new TopicStore({
     dataDir,
     retentionBytes: options.retentionBytes ?? null,
@@ -58,6 +68,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     clusterId: 'roster-embedded-kafka',
     defaultPartitions: options.partitions ?? 3,
     autoCreateTopics: options.autoCreateTopics ?? true,
+    messageMaxBytes: options.messageMaxBytes ?? DEFAULT_MESSAGE_MAX_BYTES,
     topics,
     offsets,
     groups,
@@ -73,6 +84,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     groups.close();
     offsets.close();
     topics.close();
+    lock?.release();
     throw err;
   }
   ctx.port = port;
@@ -88,9 +100,16 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
         await server.close();
         offsets.close();
         topics.close();
+        lock?.release();
         log('closed');
       })();
       return closing;
     },
   };
+}
+
+/** One broker per data directory (see `lockDataDir`: a crashed owner's lock is taken over). */
+function lockDataDirCreating(dataDir: string, log: (line: string) => void): DataDirLock {
+  fs.mkdirSync(dataDir, { recursive: true });
+  return lockDataDir(dataDir, log);
 }

@@ -1,11 +1,13 @@
 /**
  * CLI: node deploy/embedded/kafka/src/main.ts [--port N] [--host H] [--data-dir DIR]
- *      [--partitions N] [--retention-bytes N] [--max-frame-bytes N] [--no-auto-create]
+ *      [--partitions N] [--retention-bytes N] [--max-frame-bytes N] [--message-max-bytes N]
+ *      [--no-auto-create]
+ * The host defaults to KAFKA_HOST, else 127.0.0.1 (a warning when it is not loopback).
  * Prints one line `READY {"brokers":"127.0.0.1:PORT"}` on stdout once accepting
  * connections; logs go to stderr; SIGTERM/SIGINT close it cleanly.
  */
 import { parseArgs } from 'node:util';
-import { runServerProcess } from '@roster/embedded-process';
+import { listenHost, runServerProcess } from '@roster/embedded-process';
 import { startBroker } from './index.ts';
 
 function log(line: string): void {
@@ -31,6 +33,7 @@ runServerProcess(log, async () => {
       partitions: { type: 'string' },
       'retention-bytes': { type: 'string' },
       'max-frame-bytes': { type: 'string' },
+      'message-max-bytes': { type: 'string' },
       'no-auto-create': { type: 'boolean' },
     },
     strict: true,
@@ -42,11 +45,12 @@ runServerProcess(log, async () => {
   }
   const broker = await startBroker({
     port: int('port', values.port) ?? 9092,
-    host: values.host,
+    host: listenHost(values.host, 'KAFKA_HOST', log),
     dataDir: values['data-dir'],
     partitions,
     retentionBytes: int('retention-bytes', values['retention-bytes']),
     maxFrameBytes: int('max-frame-bytes', values['max-frame-bytes']),
+    messageMaxBytes: int('message-max-bytes', values['message-max-bytes']),
     autoCreateTopics: !values['no-auto-create'],
     logger: log,
   });

@@ -5,6 +5,8 @@ export const ErrorCodes = {
   NoSuchKey: 4,
   FailedToParse: 9,
   TypeMismatch: 14,
+  Overflow: 15,
+  InvalidLength: 16,
   IllegalOperation: 20,
   Unauthorized: 13,
   InvalidBSON: 22,
@@ -30,6 +32,7 @@ export const ErrorCodes = {
   Location40414: 40414,
   Location40571: 40571,
   DuplicateKey: 11000,
+  BSONObjectTooLarge: 10334,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

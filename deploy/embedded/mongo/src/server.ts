@@ -1,12 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { StoreState } from './commands/context.ts';
-import { MAX_MESSAGE_SIZE_BYTES } from './commands/hello.ts';
 import { CursorManager } from './cursors.ts';
 import { dispatch } from './dispatch.ts';
 import { CommandError, errorReply } from './errors.ts';
 import { Journal } from './journal/journal.ts';
 import { SessionManager } from './sessions/sessions.ts';
 import { Engine } from './storage/engine.ts';
+import { MAX_MESSAGE_SIZE_BYTES } from './storage/limits.ts';
 import { CommittedView } from './storage/view.ts';
 import {
   encodeOpMsg,

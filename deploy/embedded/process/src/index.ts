@@ -3,6 +3,9 @@
  * `main.ts`), a package of its own so neither server depends on the other.
  */
 
+export { type DataDirLock, lockDataDir } from './dataDirLock.ts';
+export { isLoopback, listenHost } from './listenHost.ts';
+
 export interface StartedServer {
   /** What the READY line announces, e.g. `{ brokers }` or `{ url }`. */
   ready: Record<string, unknown>;
@@ -15,6 +18,10 @@ export interface StartedServer {
  * if closing fails), and exits 1 when it cannot start.
  */
 export function runServerProcess(log: (line: string) => void, start: () => Promise<StartedServer>): void {
+  // Once whoever read our output is gone, writing it fails (EPIPE). Unhandled, that error is an
+  // uncaught exception whose report is another failing write — a loop that starves everything,
+  // SIGTERM included. Output is best effort; serving and stopping are not.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   // A development server should stay up: a bug in one request handler must not take down
   // everyone's stack, so report it loudly and keep serving.
   process.on('uncaughtException', (err) =>
@@ -23,8 +30,9 @@ export function runServerProcess(log: (line: string) => void, start: () => Promi
   process.on('unhandledRejection', (err) => log(`unhandled rejection (still running): ${String(err)}`));
   start().then(
     (server) => {
-      process.stdout.write(`READY ${JSON.stringify(server.ready)}\n`);
+      // stop handling first: whoever reads READY may signal at once
       closeOnStop(server, log);
+      process.stdout.write(`READY ${JSON.stringify(server.ready)}\n`);
     },
     (err: unknown) => {
       log(`failed to start: ${(err as Error)?.stack ?? String(err)}`);

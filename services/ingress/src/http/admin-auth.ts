@@ -1,15 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerCheck } from '@roster/service-kit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-
 /** The admin API takes `Authorization: Bearer <ROSTER_ADMIN_TOKEN>`, compared in constant time. */
 export const adminAuth = fp(async (app: FastifyInstance, { adminToken }: { adminToken: string }) => {
-  const expected = digest(adminToken);
+  const isAdmin = bearerCheck(adminToken);
   app.addHook('onRequest', async (request, reply) => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
+    if (!isAdmin(request.headers.authorization)) {
       reply.header('www-authenticate', 'Bearer realm="roster-admin"');
       return reply
         .code(401)

@@ -1,17 +1,34 @@
 import { ScimError, scimErrors } from '@roster/scim';
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { isTransientFailure, PublishTimeout } from '@roster/service-kit';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DeadlineExceeded } from '../pipeline/command-bus.ts';
 
-/** Seconds an IdP should wait before retrying a write that missed its deadline. */
+/** Seconds an IdP should wait before retrying a write that missed its deadline, or during an outage. */
 export const RETRY_AFTER_SECONDS = 5;
 
 export const sendScimError = (reply: FastifyReply, error: ScimError): FastifyReply =>
   reply.code(error.httpStatus).type('application/scim+json; charset=utf-8').send(error.toBody());
 
+/**
+ * Why the broker or the store failed a call, when it did (unreachable, frozen, electing, not in
+ * time): answered `503` + Retry-After, never a 500 after minutes. A command the broker did not
+ * acknowledge in time may still land once it is back; an IdP's retry then repeats a change
+ * already made, which the directory answers like the first (no duplicate account).
+ */
+export const outageDetail = (error: unknown): string | undefined => {
+  if (error instanceof PublishTimeout)
+    return 'the message broker did not acknowledge the change in time; retry later';
+  if (isTransientFailure(error))
+    return 'a backing service (message broker or directory store) is unavailable; retry later';
+  return undefined;
+};
+
 /** Maps every failure to a SCIM Error response (RFC 7644 §3.12) with the right status and scimType. */
 const toScimError = (error: FastifyError | Error): ScimError => {
   if (error instanceof ScimError) return error;
+  const outage = outageDetail(error);
+  if (outage) return new ScimError(503, outage);
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) return scimErrors.invalidSyntax(fastifyError.message);
   switch (fastifyError.code) {
@@ -28,6 +45,16 @@ const toScimError = (error: FastifyError | Error): ScimError => {
   return new ScimError(500, 'internal error');
 };
 
+/**
+ * Errors fastify raises before any route or scope runs (a malformed percent-encoding, a path
+ * parameter over the router's length limit): a SCIM error under /scim, fastify's JSON elsewhere.
+ */
+export const answerFrameworkError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  if (request.url.toLowerCase().startsWith('/scim/')) return sendScimError(reply, toScimError(error));
+  const status = error.statusCode ?? 400;
+  return reply.code(status).send({ statusCode: status, code: error.code, message: error.message });
+};
+
 export const scimErrorHandling = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DeadlineExceeded) {
@@ -36,7 +63,10 @@ export const scimErrorHandling = fp(async (app: FastifyInstance) => {
       return sendScimError(reply, new ScimError(503, 'the change is still being processed; retry later'));
     }
     const scimError = toScimError(error);
-    if (scimError.httpStatus >= 500) request.log.error({ err: error }, 'SCIM request failed');
+    if (scimError.httpStatus === 503) {
+      request.log.warn({ err: error }, 'SCIM request met an outage');
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    } else if (scimError.httpStatus >= 500) request.log.error({ err: error }, 'SCIM request failed');
     return sendScimError(reply, scimError);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Command, CommandResult } from '@roster/contracts';
 import { type Logger, type Publisher, type RunningConsumer, runConsumer } from '@roster/service-kit';
 import type { Kafka } from 'kafkajs';
 
 export type CommandResponse = CommandResult['data']['response'];
+
+const RESULTS_SESSION_TIMEOUT_MS = 10_000;
 
 export class DeadlineExceeded extends Error {
   constructor(commandId: string, ms: number) {
@@ -33,14 +34,23 @@ export class CommandBus {
     this.#deadlineMs = deadlineMs;
   }
 
-  /** Joins the results topic; resolves once this replica is positioned to see every new result. */
-  async start(kafka: Kafka, log: Logger): Promise<void> {
+  /**
+   * Joins the results topic in this replica's own group (`resultsGroupId`, stable across restarts
+   * so groups do not pile up); resolves once positioned to see every new result. Offsets are never
+   * committed: each start begins at the end, and Kafka removes the group of a replica that is gone.
+   */
+  async start(kafka: Kafka, log: Logger, resultsGroupId: string): Promise<void> {
     this.#results = await runConsumer({
       kafka,
       log,
-      groupId: `roster-ingress-${randomUUID()}`,
+      groupId: resultsGroupId,
       topic: 'commandResults',
       fromBeginning: false,
+      commitOffsets: false,
+      // One member per group: after a crash, the restarted replica waits this long for the old
+      // member's session to expire.
+      sessionTimeout: RESULTS_SESSION_TIMEOUT_MS,
+      heartbeatInterval: RESULTS_SESSION_TIMEOUT_MS / 10,
       maxWaitTimeInMs: 50,
       handle: async (result) => {
         this.#waiting.get(result.data.commandId)?.resolve(result.data.response);
@@ -77,6 +87,11 @@ export class CommandBus {
       throw err;
     }
     return settled;
+  }
+
+  /** Rejects if the results consumer crashed for good (started, else never settles). */
+  get crashed(): Promise<never> {
+    return this.#results?.crashed ?? new Promise<never>(() => undefined);
   }
 
   async stop(): Promise<void> {

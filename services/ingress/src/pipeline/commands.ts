@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Actor, type Command, type EventOfType, envelope } from '@roster/contracts';
+import { commandTooLarge } from '@roster/scim';
 import { childTraceparent } from '@roster/service-kit';
 import type { FastifyRequest } from 'fastify';
 
@@ -23,7 +24,8 @@ const headerValue = (value: string | string[] | undefined): string | undefined =
 
 /**
  * A command for the SCIM call being handled: tenant from the token, trace context continued
- * from the caller's `traceparent` (or a new trace), If-Match passed through verbatim.
+ * from the caller's `traceparent` (or a new trace), If-Match passed through verbatim. Content too
+ * large for one Kafka message is refused here (413), before anything is published.
  */
 export const commandFor = <T extends Command['type']>(
   request: FastifyRequest,
@@ -31,6 +33,8 @@ export const commandFor = <T extends Command['type']>(
   subject: string,
   data: Omit<EventOfType<T>['data'], 'actor' | 'ifMatch'>,
 ): Command => {
+  const tooLarge = commandTooLarge(data);
+  if (tooLarge) throw tooLarge;
   const id = randomUUID();
   const ifMatch = headerValue(request.headers['if-match']);
   return envelope(

@@ -37,7 +37,10 @@ export class AuditTrailReader {
       ...(after ? { $or: [{ at: { $lt: after.at } }, { at: after.at, _id: { $lt: after.id } }] } : {}),
     };
     // One entry more than asked tells whether another page follows.
-    const entries = await this.#audit.find(where, { sort: { at: -1, _id: -1 }, limit: limit + 1 }).toArray();
+    // recordedAt is the status service's retention bookkeeping, not part of the trail.
+    const entries = await this.#audit
+      .find(where, { sort: { at: -1, _id: -1 }, limit: limit + 1, projection: { recordedAt: 0 } })
+      .toArray();
     return { entries: entries.slice(0, limit), hasMore: entries.length > limit };
   }
 }

@@ -2,7 +2,7 @@ import { TOPICS, type TopicKey } from '@roster/contracts';
 import { type Admin, Kafka, type LogEntry, logLevel } from 'kafkajs';
 import type { BaseConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { createPublisher, type Publisher } from './publisher.ts';
+import { createPublisher, type Publisher, type PublisherOptions } from './publisher.ts';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -50,6 +50,7 @@ export const connectKafka = async (
   config: Pick<BaseConfig, 'kafkaBrokers' | 'topicPartitions'>,
   log: Logger,
   topics: TopicKey[],
+  publisherOptions: PublisherOptions = {},
 ): Promise<{ kafka: Kafka; publisher: Publisher }> => {
   const kafka = createKafka(clientId, config.kafkaBrokers, log);
   const admin = kafka.admin();
@@ -59,5 +60,5 @@ export const connectKafka = async (
   } finally {
     await admin.disconnect();
   }
-  return { kafka, publisher: await createPublisher(kafka) };
+  return { kafka, publisher: await createPublisher(kafka, publisherOptions) };
 };

@@ -1,15 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import {
-  ContractViolation,
-  type DeadLetter,
-  decodeMessage,
-  type MessageOf,
-  TOPICS,
-  type TopicKey,
-} from '@roster/contracts';
-import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ContractViolation, decodeMessage, type MessageOf, TOPICS, type TopicKey } from '@roster/contracts';
+import type { Consumer, IHeaders, Kafka } from 'kafkajs';
 import type { Logger } from '../log.ts';
-import { IDEMPOTENT_PRODUCER } from './publisher.ts';
+import { DeadLetters } from './dead-letters.ts';
+import { describeFailure, isTransientFailure } from './failure.ts';
 
 export interface Delivery {
   topic: string;
@@ -23,11 +17,22 @@ export interface Delivery {
 
 export type Handler<K extends TopicKey> = (message: MessageOf<K>, delivery: Delivery) => Promise<void>;
 
+/**
+ * Called once for a message whose handling failed permanently, before it is dead-lettered: the
+ * last chance to give whoever waits on it a definite answer (e.g. the SCIM call an error).
+ */
+export type PoisonHandler<K extends TopicKey> = (
+  message: MessageOf<K>,
+  error: unknown,
+  delivery: Delivery,
+) => Promise<void>;
+
 export interface ConsumerOptions<K extends TopicKey> {
   kafka: Kafka;
   groupId: string;
   topic: K;
   handle: Handler<K>;
+  onPoison?: PoisonHandler<K>;
   log: Logger;
   /** Where a new group starts; existing groups always resume from their committed offsets. */
   fromBeginning?: boolean;
@@ -35,14 +40,22 @@ export interface ConsumerOptions<K extends TopicKey> {
   heartbeatInterval?: number;
   maxWaitTimeInMs?: number;
   partitionsConsumedConcurrently?: number;
+  /** False for a group that always starts at the log end and never resumes (no offsets kept). */
+  commitOffsets?: boolean;
 }
 
 export interface RunningConsumer {
   consumer: Consumer;
   /** Resolves once the consumer joined its group and started fetching its assigned partitions. */
   ready: Promise<void>;
+  /** Rejects if kafkajs gives up on the consumer (it will not restart it); never resolves. */
+  crashed: Promise<never>;
   stop(): Promise<void>;
 }
+
+/** Backoff of a transiently failing handler: doubling from 200 ms up to 5 s, until it succeeds. */
+const FIRST_RETRY_MS = 200;
+const MAX_RETRY_MS = 5_000;
 
 /** Joined and fetching: from here on, a new group positioned at the log end sees every new message. */
 const readiness = (consumer: Consumer): Promise<void> =>
@@ -59,6 +72,18 @@ const readiness = (consumer: Consumer): Promise<void> =>
     });
   });
 
+/** Rejects with kafkajs' error once it crashed for good (`restart: false`); its own restarts are logged. */
+const crashOf = (consumer: Consumer, groupId: string, log: Logger): Promise<never> =>
+  new Promise((_, reject) => {
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) {
+        log.warn({ groupId, err: describeFailure(payload.error) }, 'consumer crashed; kafkajs restarts it');
+        return;
+      }
+      reject(payload.error);
+    });
+  });
+
 const stringHeaders = (headers: IHeaders | undefined): Record<string, string> =>
   Object.fromEntries(
     Object.entries(headers ?? {}).flatMap(([name, value]) =>
@@ -66,44 +91,54 @@ const stringHeaders = (headers: IHeaders | undefined): Record<string, string> =>
     ),
   );
 
-const deadLetterOf = (
-  groupId: string,
+/** Where a message came from, for logs (everything of the delivery but its heartbeat). */
+const originOf = ({ heartbeat: _, ...origin }: Delivery): Omit<Delivery, 'heartbeat'> => origin;
+
+type Attempt = { ok: true } | { ok: false; error: unknown };
+
+/**
+ * Runs `work` until it succeeds or fails for a reason that will not go away. Transient failures
+ * (broker or store unreachable) are retried with backoff, heartbeating so the group keeps this
+ * member; a rebalance (the heartbeat throws) or a stop ends the attempt without committing, so the
+ * message is delivered again, never skipped.
+ */
+const untilSettled = async (
+  work: () => Promise<void>,
   delivery: Delivery,
-  message: KafkaMessage,
-  error: ContractViolation,
-): DeadLetter => {
-  const value = message.value;
-  const utf8 = value ? value.toString('utf8') : null;
-  const isText = utf8 !== null && Buffer.from(utf8, 'utf8').equals(value!);
-  return {
-    id: randomUUID(),
-    failedAt: new Date().toISOString(),
-    consumerGroup: groupId,
-    origin: {
-      topic: delivery.topic,
-      partition: delivery.partition,
-      offset: delivery.offset,
-      key: delivery.key,
-      headers: delivery.headers,
-    },
-    error: { kind: error.kind, message: error.message },
-    value: isText
-      ? { encoding: 'utf8', data: utf8 }
-      : { encoding: 'base64', data: value ? value.toString('base64') : null },
-  };
+  stopping: AbortSignal,
+  log: Logger,
+): Promise<Attempt> => {
+  for (let retry = 0; ; retry++) {
+    try {
+      await work();
+      return { ok: true };
+    } catch (error) {
+      if (!isTransientFailure(error)) return { ok: false, error };
+      const delayMs = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** retry);
+      log.warn(
+        { ...originOf(delivery), err: describeFailure(error), delayMs },
+        'handler failed transiently; retrying',
+      );
+      await sleep(delayMs, undefined, { signal: stopping }).catch(() => {
+        throw error;
+      });
+      await delivery.heartbeat();
+    }
+  }
 };
 
 /**
  * Consumes one catalogue topic: each message is decoded against its contract and handed to
  * `handle`; the offset is committed only after `handle` resolved (at-least-once, so handlers
- * are idempotent). A message that breaks its contract is parked on the dead-letter topic and the
- * partition moves on. A handler error (MongoDB unavailable, …) is retried by kafkajs with backoff,
- * and the message is never skipped.
+ * are idempotent). Transient failures are retried with backoff and the message is never skipped.
+ * A message that breaks its contract, or whose handling fails permanently (a document the store
+ * refuses, a broken invariant, a bug), is parked on the dead-letter topic with the error and its
+ * origin — after `onPoison` had its chance to answer for it — and the partition moves on.
  */
 export const runConsumer = async <K extends TopicKey>(
   options: ConsumerOptions<K>,
 ): Promise<RunningConsumer> => {
-  const { kafka, groupId, topic, handle, log } = options;
+  const { kafka, groupId, topic, handle, onPoison, log } = options;
   const consumer = kafka.consumer({
     groupId,
     sessionTimeout: options.sessionTimeout ?? 30_000,
@@ -112,12 +147,14 @@ export const runConsumer = async <K extends TopicKey>(
     allowAutoTopicCreation: false,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
   });
-  const deadLetters: Producer = kafka.producer(IDEMPOTENT_PRODUCER);
+  const crashed = crashOf(consumer, groupId, log);
+  const deadLetters = new DeadLetters(kafka, groupId);
+  const stopping = new AbortController();
   await Promise.all([consumer.connect(), deadLetters.connect()]);
   await consumer.subscribe({ topic: TOPICS[topic].name, fromBeginning: options.fromBeginning ?? true });
   const ready = readiness(consumer);
   await consumer.run({
-    autoCommit: true,
+    autoCommit: options.commitOffsets ?? true,
     // Partitions are handled in parallel; messages of one partition (one key) stay in order.
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 16,
     eachMessage: async ({ topic: topicName, partition, message, heartbeat }) => {
@@ -129,29 +166,43 @@ export const runConsumer = async <K extends TopicKey>(
         headers: stringHeaders(message.headers),
         heartbeat,
       };
+      const origin = originOf(delivery);
       let decoded: MessageOf<K>;
       try {
         decoded = decodeMessage(topic, message.value);
       } catch (err) {
         if (!(err instanceof ContractViolation)) throw err;
-        log.warn({ err: err.message, ...delivery }, 'message breaks its contract; dead-lettered');
-        const letter = deadLetterOf(groupId, delivery, message, err);
-        await deadLetters.send({
-          topic: TOPICS.deadLetter.name,
-          acks: -1,
-          messages: [{ key: delivery.key, value: JSON.stringify(letter), headers: message.headers }],
-        });
+        log.warn({ err: err.message, ...origin }, 'message breaks its contract; dead-lettered');
+        await deadLetters.park(origin, message, { kind: err.kind, message: err.message });
         return;
       }
-      await handle(decoded, delivery);
+      const handled = await untilSettled(() => handle(decoded, delivery), delivery, stopping.signal, log);
+      if (handled.ok) return;
+      // Work cut short by a stop (a transfer interrupted between batches…) is not poison: left
+      // uncommitted, the message is delivered again and resumes.
+      if (stopping.signal.aborted) throw handled.error;
+      const reason = describeFailure(handled.error);
+      log.error({ err: handled.error, ...origin, groupId }, 'message cannot be handled; dead-lettered');
+      if (onPoison) {
+        const answered = await untilSettled(
+          () => onPoison(decoded, handled.error, delivery),
+          delivery,
+          stopping.signal,
+          log,
+        );
+        if (!answered.ok) log.error({ err: answered.error, ...origin, groupId }, 'could not answer for it');
+      }
+      await deadLetters.park(origin, message, { kind: 'failed', message: reason });
     },
   });
   return {
     consumer,
     ready,
+    crashed,
     async stop() {
+      stopping.abort();
       await consumer.disconnect();
-      await deadLetters.disconnect();
+      await deadLetters.close();
     },
   };
 };

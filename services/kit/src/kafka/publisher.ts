@@ -1,5 +1,6 @@
-import { type EnvelopeMeta, TOPICS, type TopicKey, toKafkaRecord } from '@roster/contracts';
+import { type EnvelopeMeta, type KafkaRecord, TOPICS, type TopicKey, toKafkaRecord } from '@roster/contracts';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { PublishTimeout } from './failure.ts';
 
 export type Publishable = EnvelopeMeta & { type: string; data: unknown };
 
@@ -7,6 +8,14 @@ export interface Publisher {
   /** Publishes in order and resolves once every message is acknowledged by all in-sync replicas. */
   publish(topic: TopicKey, messages: readonly Publishable[]): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface PublisherOptions {
+  /**
+   * Rejects a publish with `PublishTimeout` when the broker has not acknowledged it by then (an
+   * HTTP caller cannot wait forever). Without it, a publish waits until the broker is back.
+   */
+  ackTimeoutMs?: number | undefined;
 }
 
 /**
@@ -21,14 +30,68 @@ export const IDEMPOTENT_PRODUCER = {
   retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
 };
 
+/** `work`, or a PublishTimeout after `ms`; the work itself goes on (the producer keeps retrying). */
+const withinAckTimeout = async (work: Promise<unknown>, topic: string, ms: number): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PublishTimeout(topic, ms)), ms);
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/**
+ * Bytes of records sent in one request: kafkajs puts a send's records for one partition in one
+ * record batch, and the broker refuses a batch past `message.max.bytes` (1 MiB by default).
+ */
+const MAX_SEND_BYTES = 512 * 1024;
+
+const recordBytes = (record: KafkaRecord): number =>
+  Buffer.byteLength(record.value) +
+  Buffer.byteLength(record.key) +
+  Object.entries(record.headers).reduce((sum, [name, value]) => sum + name.length + value.length, 0);
+
+/** Consecutive runs of records under MAX_SEND_BYTES each (a larger record travels alone). */
+const sendSized = (records: KafkaRecord[]): KafkaRecord[][] => {
+  const sends: KafkaRecord[][] = [];
+  let current: KafkaRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = recordBytes(record);
+    if (current.length > 0 && bytes + size > MAX_SEND_BYTES) {
+      sends.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += size;
+  }
+  if (current.length > 0) sends.push(current);
+  return sends;
+};
+
 /** An idempotent producer (no duplicates from its own retries) that publishes contract envelopes. */
-export const createPublisher = async (kafka: Kafka): Promise<Publisher> => {
+export const createPublisher = async (kafka: Kafka, options: PublisherOptions = {}): Promise<Publisher> => {
   const producer: Producer = kafka.producer(IDEMPOTENT_PRODUCER);
   await producer.connect();
   return {
     async publish(topic, messages) {
       if (messages.length === 0) return;
-      await producer.send({ topic: TOPICS[topic].name, acks: -1, messages: messages.map(toKafkaRecord) });
+      const name = TOPICS[topic].name;
+      const sent = (async () => {
+        for (const records of sendSized(messages.map(toKafkaRecord)))
+          await producer.send({ topic: name, acks: -1, messages: records });
+      })();
+      if (options.ackTimeoutMs === undefined) {
+        await sent;
+        return;
+      }
+      // A send that lands after its timeout must not become an unhandled rejection.
+      sent.catch(() => undefined);
+      await withinAckTimeout(sent, name, options.ackTimeoutMs);
     },
     close: () => producer.disconnect(),
   };

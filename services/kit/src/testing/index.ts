@@ -13,6 +13,7 @@ import {
   type Step,
   type StepOutcome,
   TOPICS,
+  type TopicKey,
   toKafkaRecord,
   type UserChanged,
   type UserSnapshot,
@@ -22,6 +23,7 @@ import { type RunningStore, startStore } from '@roster/embedded-mongo';
 import { type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { type Db, MongoClient } from 'mongodb';
 import type { BaseConfig } from '../config.ts';
+import { ensureTopics } from '../kafka/client.ts';
 
 export { waitFor } from '@roster/test-support';
 export { deciderSpec } from './decider-spec.ts';
@@ -44,7 +46,11 @@ export interface EmbeddedInfra {
 }
 
 /** One embedded broker and store per suite, on ephemeral ports. */
-export const startEmbeddedInfra = async (service: string): Promise<EmbeddedInfra> => {
+export const startEmbeddedInfra = async (
+  service: string,
+  /** Topics created up front with this many partitions (e.g. one, to put messages in one sequence). */
+  topics?: { keys: TopicKey[]; partitions: number },
+): Promise<EmbeddedInfra> => {
   const [broker, store] = await Promise.all([startBroker({ port: 0 }), startStore({ port: 0 })]);
   const mongo = new MongoClient(store.url);
   await mongo.connect();
@@ -55,6 +61,12 @@ export const startEmbeddedInfra = async (service: string): Promise<EmbeddedInfra
     logLevel: logLevel.NOTHING,
     retry: { initialRetryTime: 50, retries: 8 },
   });
+  if (topics) {
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, topics.keys, topics.partitions);
+    await admin.disconnect();
+  }
   return {
     broker,
     store,

@@ -6,20 +6,21 @@ import {
   type PatchPath,
 } from '@roster/contracts';
 import { scimErrors } from '../errors.ts';
+import { LIMITS } from '../limits.ts';
 import { type ResolvedAttribute, resolveAttribute } from '../schemas/attribute-lookup.ts';
 import type { ResourceTypeName } from '../schemas/definitions.ts';
+import { filterDepth, joined } from './combine.ts';
 import { type Fail, type Token, tokenize } from './lexer.ts';
 import { checkedComparison } from './semantics.ts';
 
 /**
  * Recursive-descent parser for RFC 7644 §3.4.2.2 filters and §3.5.2 PATCH paths.
- * Precedence: not > and > or; and/or are left-associative. Keywords and attribute names are
+ * Precedence: not > and > or; and/or chains become balanced trees (combine.ts). Keywords and attribute names are
  * case-insensitive; every attribute is resolved to its canonical reference for the resource type.
  * Inside `attr[…]`, paths are the parent's sub-attributes and are emitted fully qualified
  * ({attribute: 'emails', subAttribute: 'type'}), so every AttributeRef stands on its own.
  */
 
-const MAX_NESTING = 32;
 const SIMPLE_NAME = /^[A-Za-z$][\w$-]*$/;
 
 type Word = Extract<Token, { kind: 'word' }>;
@@ -30,8 +31,14 @@ class Parser {
   readonly #fail: Fail;
   #index = 0;
   #depth = 0;
+  #comparisons = 0;
 
   constructor(text: string, resourceType: ResourceTypeName, fail: Fail) {
+    if (text.length > LIMITS.maxFilterLength) {
+      throw scimErrors.tooMany(
+        `A filter or path of ${text.length} characters is more than the ${LIMITS.maxFilterLength} allowed`,
+      );
+    }
     this.#tokens = tokenize(text, fail);
     this.#resourceType = resourceType;
     this.#fail = fail;
@@ -40,7 +47,7 @@ class Parser {
   parseWholeFilter(): Filter {
     const filter = this.#orExpression(undefined);
     this.#expectEnd();
-    return filter;
+    return withinDepth(filter);
   }
 
   parseWholePatchPath(): PatchPath {
@@ -52,7 +59,7 @@ class Parser {
 
   /** `attr[valFilter]` optionally followed by `.subAttr`. */
   #filteredPath(target: ResolvedAttribute): PatchPath {
-    const valueFilter = this.#bracketed(target);
+    const valueFilter = withinDepth(this.#bracketed(target));
     return { ...target.ref, valueFilter, ...this.#optionalSubAttribute(target) };
   }
 
@@ -94,28 +101,28 @@ class Parser {
   }
 
   #nested<T>(parse: () => T): T {
-    if (++this.#depth > MAX_NESTING) throw this.#fail(`Filter nesting exceeds ${MAX_NESTING} levels`);
+    if (++this.#depth > LIMITS.maxFilterDepth) throw tooDeep();
     const result = parse();
     this.#depth--;
     return result;
   }
 
   #orExpression(scope: ResolvedAttribute | undefined): Filter {
-    let left = this.#andExpression(scope);
+    const terms = [this.#andExpression(scope)];
     while (this.#peekKeyword('or')) {
       this.#next();
-      left = { kind: 'or', left, right: this.#andExpression(scope) };
+      terms.push(this.#andExpression(scope));
     }
-    return left;
+    return joined('or', terms);
   }
 
   #andExpression(scope: ResolvedAttribute | undefined): Filter {
-    let left = this.#unary(scope);
+    const terms = [this.#unary(scope)];
     while (this.#peekKeyword('and')) {
       this.#next();
-      left = { kind: 'and', left, right: this.#unary(scope) };
+      terms.push(this.#unary(scope));
     }
-    return left;
+    return joined('and', terms);
   }
 
   #unary(scope: ResolvedAttribute | undefined): Filter {
@@ -160,6 +167,9 @@ class Parser {
   #attributeExpression(scope: ResolvedAttribute | undefined): Filter {
     const pathToken = this.#expectWord('an attribute path');
     const target = this.#attributePath(pathToken, scope);
+    if (++this.#comparisons > LIMITS.maxFilterComparisons) {
+      throw scimErrors.tooMany(`A filter may hold at most ${LIMITS.maxFilterComparisons} comparisons`);
+    }
     if (this.#peek().kind === '[') {
       if (scope) throw this.#fail(`Value filters cannot be nested ('${pathToken.text}')`);
       return { kind: 'valuePath', path: target.ref, filter: this.#bracketed(target) };
@@ -175,6 +185,11 @@ class Parser {
 
   #literal(): FilterLiteral {
     const token = this.#next();
+    if (token.kind === 'string' && token.value.length > LIMITS.maxStringLength) {
+      throw this.#fail(
+        `A string longer than ${LIMITS.maxStringLength} characters at position ${token.position}`,
+      );
+    }
     if (token.kind === 'string' || token.kind === 'number') return token.value;
     const keyword = token.kind === 'word' ? token.text.toLowerCase() : undefined;
     if (keyword === 'true') return true;
@@ -199,6 +214,16 @@ class Parser {
     return resolved;
   }
 }
+
+const tooDeep = () =>
+  scimErrors.tooMany(
+    `A filter may be nested at most ${LIMITS.maxFilterDepth} levels deep (and/or chains count)`,
+  );
+
+const withinDepth = (filter: Filter): Filter => {
+  if (filterDepth(filter) > LIMITS.maxFilterDepth) throw tooDeep();
+  return filter;
+};
 
 /** Parses a `filter` query parameter; any problem → 400 invalidFilter. */
 export const parseFilter = (text: string, resourceType: ResourceTypeName): Filter =>

@@ -1,7 +1,9 @@
 import { type Filter, type PatchOperation, type PatchPath, SCHEMA } from '@roster/contracts';
 import { scimErrors } from '../errors.ts';
-import { equalityClauses } from '../filter/equality-clauses.ts';
+import { filterComparisons, joined } from '../filter/combine.ts';
+import { equalityAlternatives, equalityClauses } from '../filter/equality-clauses.ts';
 import { parsePatchPath } from '../filter/parser.ts';
+import { checkBodyDepth, checkItemCount, checkPatchOperationCount, checkString, LIMITS } from '../limits.ts';
 import { checkSchemas, MESSAGE } from '../messages.ts';
 import { checkLicense, checkRole, type UserRuleOptions } from '../resources/user-rules.ts';
 import {
@@ -46,19 +48,23 @@ const labelOf = (path: PatchPath) =>
 const resolvedTarget = (path: PatchPath, resourceType: ResourceTypeName): ResolvedAttribute =>
   lookupAttribute(path, resourceType)!;
 
-/** A value filter `value eq "a" or value eq "b"` selecting the listed elements (Entra's member removal). */
+/**
+ * A value filter `value eq "a" or value eq "b"` selecting the listed elements (Entra's member
+ * removal), balanced so that a thousand ids stay a shallow tree; applied as one Set lookup.
+ */
 const elementsFilter = (path: PatchPath, raw: unknown): Filter | undefined => {
   const elements = Array.isArray(raw) ? raw : [raw];
+  checkItemCount(elements.length, path.attribute);
   const ref = { schema: path.schema, attribute: path.attribute, subAttribute: 'value' };
-  return elements
-    .map((element): Filter => {
-      const value = isJsonObject(element) ? member(element, 'value') : element;
-      if (typeof value !== 'string') {
-        throw scimErrors.invalidValue(`Removing from '${path.attribute}' needs elements with a string value`);
-      }
-      return { kind: 'compare', path: ref, op: 'eq', value };
-    })
-    .reduce<Filter | undefined>((left, right) => (left ? { kind: 'or', left, right } : right), undefined);
+  const comparisons = elements.map((element): Filter => {
+    const value = isJsonObject(element) ? member(element, 'value') : element;
+    if (typeof value !== 'string') {
+      throw scimErrors.invalidValue(`Removing from '${path.attribute}' needs elements with a string value`);
+    }
+    checkString(value, `${path.attribute}.value`);
+    return { kind: 'compare', path: ref, op: 'eq', value };
+  });
+  return comparisons.length > 0 ? joined('or', comparisons) : undefined;
 };
 
 const removal = (path: PatchPath, raw: unknown, resourceType: ResourceTypeName): PatchOperation[] => {
@@ -145,6 +151,17 @@ const writtenRoles = (operation: PatchOperation): JsonObject[] => {
   return elements.filter(isJsonObject).map((element) => ({ ...pinned, ...element }));
 };
 
+/** A value filter is applied to every element: unless it is a plain list of ids, it must stay small. */
+const checkValueFilterWork = ({ path }: PatchOperation): void => {
+  const filter = path.valueFilter;
+  if (!filter || equalityAlternatives(filter)) return;
+  if (filterComparisons(filter) > LIMITS.maxValueFilterComparisons) {
+    throw scimErrors.tooMany(
+      `A value filter on '${path.attribute}' may hold at most ${LIMITS.maxValueFilterComparisons} comparisons unless it only lists values (value eq "…" or …)`,
+    );
+  }
+};
+
 const checkUserRules = (operation: PatchOperation, options: UserRuleOptions): void => {
   if (operation.op === 'remove' || operation.path.schema !== SCHEMA.user) return;
   if (operation.path.attribute === 'userType') checkLicense(operation.value);
@@ -158,10 +175,15 @@ export const normalizePatch = (
   options: UserRuleOptions = {},
 ): PatchOperation[] => {
   if (!isJsonObject(body)) throw scimErrors.invalidSyntax('The request body must be a JSON object');
+  checkBodyDepth(body);
   checkSchemas(member(body, 'schemas'), MESSAGE.patchOp);
   const operations = member(body, 'operations');
   if (!Array.isArray(operations)) throw scimErrors.invalidSyntax("'Operations' must be an array");
+  // RFC 7644 §3.5.2: "Operations" holds one or more operations.
+  if (operations.length === 0) throw scimErrors.invalidValue("'Operations' must hold at least one operation");
+  checkPatchOperationCount(operations.length);
   const normalized = operations.flatMap((raw, index) => normalizeOperation(raw, index, resourceType));
+  for (const operation of normalized) checkValueFilterWork(operation);
   if (resourceType === 'User') for (const operation of normalized) checkUserRules(operation, options);
   return normalized;
 };

@@ -10,7 +10,9 @@ const DIRECTIONS: Readonly<Record<string, 1 | -1>> = { ascending: 1, descending:
 
 const direction = (sortOrder: string | undefined): 1 | -1 => {
   if (sortOrder === undefined) return 1;
-  const found = DIRECTIONS[sortOrder.toLowerCase()];
+  const key = sortOrder.toLowerCase();
+  // Own keys only: `__proto__` or `constructor` must not find Object.prototype (found by fuzzing).
+  const found = Object.hasOwn(DIRECTIONS, key) ? DIRECTIONS[key] : undefined;
   if (!found)
     throw scimErrors.invalidValue(`sortOrder must be "ascending" or "descending", not "${sortOrder}"`);
   return found;

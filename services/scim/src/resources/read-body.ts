@@ -1,4 +1,5 @@
 import { scimErrors } from '../errors.ts';
+import { checkBodyDepth } from '../limits.ts';
 import { checkSchemas } from '../messages.ts';
 import { resolveAttribute, schemaByUrn } from '../schemas/attribute-lookup.ts';
 import { coerceAttributeValue } from '../schemas/coerce.ts';
@@ -40,6 +41,7 @@ const placeAttribute = (
 /** Top-level keys: core attributes, URN-keyed extension objects, or URN-qualified attribute names. */
 export const readAttributes = (body: unknown, resourceType: ResourceTypeName): JsonObject => {
   if (!isJsonObject(body)) throw scimErrors.invalidSyntax('The request body must be a JSON object');
+  checkBodyDepth(body);
   const core = RESOURCE_SCHEMAS[resourceType][0]!;
   checkSchemas(member(body, 'schemas'), core.id);
   const attributes: JsonObject = {};

@@ -1,4 +1,5 @@
 import { scimErrors } from '../errors.ts';
+import { checkItemCount, checkString } from '../limits.ts';
 import { isJsonObject } from '../values.ts';
 import { resolveSubAttribute } from './attribute-lookup.ts';
 import type { AttributeDefinition } from './definitions.ts';
@@ -10,6 +11,7 @@ import type { AttributeDefinition } from './definitions.ts';
  * provider ignore them), a bare value for a complex attribute taken as its `value` sub-attribute
  * (Entra sends the enterprise `manager` as a plain id). null means unassigned (RFC 7643 §2.5) and
  * yields undefined. Anything else of the wrong type → 400 invalidValue naming the attribute.
+ * Strings and the values of a multi-valued attribute are held to limits.ts here, for every input.
  */
 
 const wrongType = (label: string, expected: string, raw: unknown) =>
@@ -53,8 +55,9 @@ function coerceSimple(definition: AttributeDefinition, raw: unknown, label: stri
     case 'complex':
       return coerceComplex(definition, raw, label);
     default:
-      if (typeof raw === 'string') return raw;
-      throw wrongType(label, 'a string', raw);
+      if (typeof raw !== 'string') throw wrongType(label, 'a string', raw);
+      checkString(raw, label);
+      return raw;
   }
 }
 
@@ -71,6 +74,7 @@ export const coerceAttributeValue = (
   if (!definition.multiValued) return coerceSingleValue(definition, raw, label);
   if (raw === null || raw === undefined) return undefined;
   const elements = Array.isArray(raw) ? raw : [raw];
+  checkItemCount(elements.length, label);
   return elements
     .map((element, index) => coerceSingleValue(definition, element, `${label}[${index}]`))
     .filter((element) => element !== undefined);

@@ -197,6 +197,7 @@ describe('errors', () => {
     [{ Operations: [] }, 'invalidSyntax'],
     [{ schemas: [U], Operations: [] }, 'invalidSyntax'],
     [{ schemas: [PATCH] }, 'invalidSyntax'],
+    [{ schemas: [PATCH], Operations: [] }, 'invalidValue'],
     [body('x'), 'invalidSyntax'],
     [body({ op: 'merge', path: 'title', value: 'x' }), 'invalidSyntax'],
     [body({ op: 'remove' }), 'noTarget'],

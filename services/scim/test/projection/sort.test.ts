@@ -27,6 +27,8 @@ describe('toMongoSort', () => {
     ['name', undefined],
     ['meta.version', undefined],
     ['userName', 'sideways'],
+    ['userName', '__proto__'],
+    ['userName', 'constructor'],
   ])('sortBy=%s sortOrder=%s → 400 invalidValue', (sortBy, sortOrder) => {
     expect(() => toMongoSort(sortBy, sortOrder, 'User')).toThrowError(
       expect.objectContaining({ httpStatus: 400, scimType: 'invalidValue' }),

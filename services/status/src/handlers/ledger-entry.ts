@@ -22,6 +22,10 @@ export interface DecideDeps {
 const isUserCommand = (command: Command): command is UserCommand =>
   command.type.startsWith('roster.command.user.');
 
+/** The kind of SCIM resource a command is about. */
+export const resourceTypeOf = (command: Command): 'User' | 'Group' =>
+  isUserCommand(command) ? 'User' : 'Group';
+
 const ledgerBase = (command: Command, resourceType: 'User' | 'Group') => ({
   _id: command.id,
   tenant: command.tenant,

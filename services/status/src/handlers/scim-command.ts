@@ -1,6 +1,6 @@
 import type { AuditEntry, Command, TopicKey } from '@roster/contracts';
 import { scimErrors } from '@roster/scim';
-import { isDuplicateKey, type Publisher } from '@roster/service-kit';
+import { InvariantViolation, isDuplicateKey, type Publisher } from '@roster/service-kit';
 import { resultMessage } from '../messages/command.ts';
 import type { AuditTrail } from '../store/audit-trail.ts';
 import type { GroupsDirectory } from '../store/groups.ts';
@@ -51,6 +51,9 @@ export const publishOutbox = async (publisher: Publisher, entry: LedgerEntry): P
 export const handleScimCommand = async (deps: ProcessDeps, command: Command): Promise<void> => {
   let entry =
     (await deps.ledger.find(command.id)) ?? (await deps.ledger.record(await decideCommand(deps, command)));
+  // A replayed or forged id must never answer one tenant with another tenant's decision.
+  if (entry.tenant !== command.tenant)
+    throw new InvariantViolation(`command id ${command.id} is already recorded for another organization`);
   if (entry.published) return;
   try {
     await applyWrite(deps, entry);
@@ -77,7 +80,10 @@ const stateOf = (document: LedgerEntry['document']) => {
 };
 
 /** The audit entry of a decision: who asked for what, and what the directory answered. */
-const decisionAudit = (command: Command, entry: LedgerEntry): Omit<AuditEntry, 'traceId'> => {
+export const decisionAudit = (
+  command: Command,
+  entry: Pick<LedgerEntry, 'resourceType' | 'resourceId' | 'response' | 'document'>,
+): Omit<AuditEntry, 'traceId'> => {
   const { actor, ...change } = command.data;
   const state = stateOf(entry.document);
   return {

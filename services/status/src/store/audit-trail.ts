@@ -1,13 +1,22 @@
 import { AUDIT_COLLECTION, type AuditEntry } from '@roster/contracts';
 import { isDuplicateKey, traceIdOf } from '@roster/service-kit';
 import type { Collection, Db } from 'mongodb';
+import { ensureRetention, type RetentionSeconds } from './retention.ts';
 
-/** Writes the audit trail; entry ids come from the recorded message, so redelivery adds nothing. */
+/** An entry as stored: `recordedAt` (when it was written) is what its retention counts from. */
+type StoredAuditEntry = AuditEntry & { recordedAt: Date };
+
+/**
+ * Writes the audit trail; entry ids come from the recorded message, so redelivery adds nothing.
+ * Entries expire `retention` after they were written (a product decision: `undefined` keeps them).
+ */
 export class AuditTrail {
-  readonly #entries: Collection<AuditEntry>;
+  readonly #entries: Collection<StoredAuditEntry>;
+  readonly #retention: RetentionSeconds;
 
-  constructor(db: Db) {
-    this.#entries = db.collection<AuditEntry>(AUDIT_COLLECTION);
+  constructor(db: Db, retention: RetentionSeconds) {
+    this.#entries = db.collection<StoredAuditEntry>(AUDIT_COLLECTION);
+    this.#retention = retention;
   }
 
   async ensureIndexes(): Promise<void> {
@@ -15,12 +24,17 @@ export class AuditTrail {
       { key: { tenant: 1, at: -1, _id: -1 }, name: 'tenant_newest' },
       { key: { tenant: 1, resourceId: 1, at: -1, _id: -1 }, name: 'tenant_resource_newest' },
     ]);
+    await ensureRetention(this.#entries, {
+      name: 'retention',
+      field: 'recordedAt',
+      retention: this.#retention,
+    });
   }
 
   async record(entry: Omit<AuditEntry, 'traceId'>, traceparent: string | undefined): Promise<void> {
     const traceId = traceIdOf(traceparent);
     try {
-      await this.#entries.insertOne({ ...entry, ...(traceId ? { traceId } : {}) });
+      await this.#entries.insertOne({ ...entry, ...(traceId ? { traceId } : {}), recordedAt: new Date() });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }

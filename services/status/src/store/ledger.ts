@@ -2,6 +2,7 @@ import type { Actor, GroupDocument, ScimErrorBody, Step, TopicKey, UserDocument 
 import { isDuplicateKey, type Publishable } from '@roster/service-kit';
 import type { Collection, Db } from 'mongodb';
 import type { ReportedSteps } from '../domain/provisioning/completion.ts';
+import { ensureRetention, type RetentionSeconds } from './retention.ts';
 
 export interface OutboxMessage {
   topic: TopicKey;
@@ -40,16 +41,24 @@ export interface LedgerEntry {
   outcomes?: ReportedSteps;
   /** The command result is in the outbox (nothing awaited) or was published once every awaited step reported. */
   completed: boolean;
+  /** When the ledger recorded the entry (set by `record`); the entry expires `retention` later. */
+  recordedAt?: Date;
 }
 
 export const LEDGER_COLLECTION = 'command_ledger';
 
-/** The command ledger (`command_ledger`), written only by the status service. */
+/**
+ * The command ledger (`command_ledger`), written only by the status service. Entries expire
+ * `retention` after they were recorded; it must outlive the commands topic's retention, or a
+ * command redelivered after its entry expired would be decided again.
+ */
 export class CommandLedger {
   readonly #entries: Collection<LedgerEntry>;
+  readonly #retention: RetentionSeconds;
 
-  constructor(db: Db) {
+  constructor(db: Db, retention: RetentionSeconds) {
     this.#entries = db.collection<LedgerEntry>(LEDGER_COLLECTION);
+    this.#retention = retention;
   }
 
   async ensureIndexes(): Promise<void> {
@@ -57,6 +66,11 @@ export class CommandLedger {
       { key: { tenant: 1, resourceId: 1, receivedAt: -1 }, name: 'tenant_resource_received' },
       { key: { tenant: 1, receivedAt: -1 }, name: 'tenant_received' },
     ]);
+    await ensureRetention(this.#entries, {
+      name: 'retention',
+      field: 'recordedAt',
+      retention: this.#retention,
+    });
   }
 
   find(commandId: string): Promise<LedgerEntry | null> {
@@ -65,9 +79,10 @@ export class CommandLedger {
 
   /** Records a decision once; if a previous delivery already recorded one, that one wins. */
   async record(entry: LedgerEntry): Promise<LedgerEntry> {
+    const recorded = { ...entry, recordedAt: new Date() };
     try {
-      await this.#entries.insertOne(entry);
-      return entry;
+      await this.#entries.insertOne(recorded);
+      return recorded;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       const existing = await this.find(entry._id);
@@ -82,7 +97,14 @@ export class CommandLedger {
     response: LedgerEntry['response'],
     outbox: OutboxMessage[],
   ): Promise<LedgerEntry> {
-    const rejected: LedgerEntry = { ...entry, response, outbox, awaits: [], completed: true };
+    const rejected: LedgerEntry = {
+      ...entry,
+      response,
+      outbox,
+      awaits: [],
+      completed: true,
+      recordedAt: entry.recordedAt ?? new Date(),
+    };
     delete rejected.write;
     delete rejected.document;
     await this.#entries.replaceOne({ _id: entry._id }, rejected);

@@ -1,6 +1,7 @@
 import { type GroupAttributes, SCHEMA } from '@roster/contracts';
+import { LIMITS } from '@roster/scim';
 import { deciderSpec } from '@roster/service-kit/testing';
-import { describe, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { type GroupContext, groupDecider } from '../../src/domain/groups/decide.ts';
 import type { GroupEvent } from '../../src/domain/groups/state.ts';
 import { command, NOW, TENANT } from './commands.ts';
@@ -123,5 +124,50 @@ describe('group changes', () => {
 
   test('deleting a group leaves no state', () => {
     spec.given(context(sales)).when(command('roster.command.group.delete.v1', 'g-1')).thenState(undefined);
+  });
+});
+
+describe('large groups', () => {
+  const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => `u-${from + i}`);
+  const big = (count: number) => [created(group('Everyone', ...ids(0, count)))];
+  const addMembers = (memberIds: string[]) =>
+    command(
+      'roster.command.group.patch.v1',
+      'g-1',
+      members(
+        'add',
+        memberIds.map((value) => ({ value })),
+      ),
+    );
+
+  test('adding 1,000 members to a group one PATCH short of the limit checks only the added ones', () => {
+    const almostFull = LIMITS.maxGroupMembers - 1_000;
+    const decision = groupDecider.decide(
+      addMembers(ids(almostFull, 1_000)),
+      context(big(almostFull), ids(almostFull, 1_000)),
+    );
+    expect(decision).toMatchObject({ accepted: true, status: 200 });
+    expect(decision.accepted && decision.events[0]).toMatchObject({ membersAdded: ids(almostFull, 1_000) });
+  });
+
+  test('one unknown among thousands refuses the change and names a few, not all', () => {
+    const added = [...ids(5_000, 998), 'ghost-1', 'ghost-2'];
+    const decision = groupDecider.decide(addMembers(added), context(big(5_000), ids(5_000, 998)));
+    expect(decision).toMatchObject({
+      accepted: false,
+      error: {
+        httpStatus: 400,
+        scimType: 'invalidValue',
+        detail: 'members reference unknown users: ghost-1, ghost-2',
+      },
+    });
+  });
+
+  test('a group cannot grow past maxGroupMembers', () => {
+    const decision = groupDecider.decide(
+      addMembers(['u-new']),
+      context(big(LIMITS.maxGroupMembers), ['u-new']),
+    );
+    expect(decision).toMatchObject({ accepted: false, error: { httpStatus: 400, scimType: 'invalidValue' } });
   });
 });

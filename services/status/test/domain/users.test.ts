@@ -1,4 +1,5 @@
 import { SCHEMA, type UserAttributes } from '@roster/contracts';
+import { LIMITS } from '@roster/scim';
 import { decidedState } from '@roster/service-kit';
 import { describe, expect, test } from 'vitest';
 import { type UserCommand, type UserContext, userDecider } from '../../src/domain/users/decide.ts';
@@ -153,6 +154,37 @@ describe('changes to an existing user', () => {
       context({ target: current, sameUserName: other }),
     );
     expect(decision).toMatchObject({ accepted: false, error: { httpStatus: 409, scimType: 'uniqueness' } });
+  });
+
+  test('PATCHes that would grow the user past the size limit are refused; it never grows past it', () => {
+    // finding 1: ten PATCHes each adding a large email once grew one user past 9 MB
+    let target = current;
+    const refusals: unknown[] = [];
+    for (let i = 0; i < 40; i++) {
+      const value = `${i}@${'x'.repeat(LIMITS.maxStringLength - 8)}`;
+      const patch = command('roster.command.user.patch.v1', 'id-1', {
+        operations: [{ op: 'add', path: { schema: SCHEMA.user, attribute: 'emails' }, value: [{ value }] }],
+      });
+      const { decision, state } = run(patch, context({ target }));
+      if (decision.accepted) target = state as UserState;
+      else refusals.push(decision.error);
+    }
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(refusals[0]).toMatchObject({ httpStatus: 400, scimType: 'invalidValue' });
+    expect(JSON.stringify(target.attributes).length).toBeLessThanOrEqual(LIMITS.maxUserBytes);
+  });
+
+  test('a replacement larger than the size limit is refused', () => {
+    const titles = Array.from({ length: 40 }, (_, i) => ({
+      value: `${i}${'p'.repeat(LIMITS.maxStringLength - 3)}`,
+    }));
+    const decision = userDecider.decide(
+      command('roster.command.user.replace.v1', 'id-1', {
+        user: attributes('ada@x.com', { photos: titles }),
+      }),
+      context({ target: current }),
+    );
+    expect(decision).toMatchObject({ accepted: false, error: { httpStatus: 400, scimType: 'invalidValue' } });
   });
 
   test('deactivate emits one event; deactivating again emits none', () => {

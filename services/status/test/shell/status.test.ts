@@ -31,6 +31,7 @@ import {
 } from '@roster/service-kit/testing';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadRetention } from '../../src/config.ts';
 import { type RunningStatus, startStatus } from '../../src/service.ts';
 import { LEDGER_COLLECTION, type LedgerEntry } from '../../src/store/ledger.ts';
 
@@ -47,7 +48,7 @@ beforeAll(async () => {
   tenant = (await createOrganization(infra.db))._id;
   // Creates wait for licensing, as under `npm start`; other commands answer once decided.
   status = await startStatus(
-    { ...infra.baseConfig, awaits: ['licensing'] },
+    { ...infra.baseConfig, awaits: ['licensing'], retention: loadRetention({}) },
     createLogger('status', process.env.LOG_LEVEL ?? 'silent'),
   );
   producer = await createProducer(infra.kafka);
@@ -230,5 +231,30 @@ describe('a step outcome', () => {
       error: { detail: 'no org-full-license seat left' },
     });
     expect(await ledger().findOne({ _id: create.id })).toMatchObject({ completed: true });
+  });
+});
+
+describe('a message that cannot be handled', () => {
+  test('a poisoned step outcome answers the waiting call with a 500 naming the correlation id, and the consumer moves on', async () => {
+    const create = createUser('kurt@example.com');
+    await send(TOPICS.scimCommands.name, [create]);
+    const change = await changeOf(create);
+    // A user document no code path writes: folding the license into it fails for good.
+    await infra.db
+      .collection<UserDocument>(USERS_COLLECTION)
+      .updateOne({ _id: create.subject }, { $set: { resource: null as never } });
+    const poisoned = licensed(change);
+    const next = createUser('alonzo@example.com');
+    await send(TOPICS.stepOutcomes.name, [poisoned]);
+    const result = await resultOf(create);
+    expect(result.data.response).toMatchObject({
+      status: 500,
+      error: { detail: expect.stringContaining(`correlation id ${poisoned.correlationid}`) },
+    });
+    expect(await ledger().findOne({ _id: create.id })).toMatchObject({ completed: true });
+
+    await send(TOPICS.scimCommands.name, [next]);
+    await send(TOPICS.stepOutcomes.name, [licensed(await changeOf(next))]);
+    expect((await resultOf(next)).data.response.status).toBe(201);
   });
 });

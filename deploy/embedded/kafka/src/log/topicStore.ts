@@ -10,6 +10,15 @@ import { PartitionLog } from './partitionLog.ts';
 export interface Topic {
   name: string;
   partitions: PartitionLog[];
+  /** the topic's `max.message.bytes` when set at creation; the broker's `message.max.bytes` otherwise */
+  maxMessageBytes?: number;
+}
+
+/** What topics.json records per topic. */
+interface SavedTopic {
+  name: string;
+  partitions: number;
+  maxMessageBytes?: number;
 }
 
 export interface TopicStoreConfig {
@@ -35,8 +44,8 @@ export class TopicStore {
       fs.mkdirSync(path.join(config.dataDir, 'topics'), { recursive: true });
       const file = path.join(config.dataDir, 'topics.json');
       if (fs.existsSync(file)) {
-        const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { name: string; partitions: number }[];
-        for (const t of saved) this.open(t.name, t.partitions);
+        const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as SavedTopic[];
+        for (const t of saved) this.open(t.name, t.partitions, t.maxMessageBytes);
       }
     }
   }
@@ -45,8 +54,12 @@ export class TopicStore {
     return this.config.dataDir ? path.join(this.config.dataDir, 'topics', topic, String(partition)) : null;
   }
 
-  private open(name: string, partitions: number): Topic {
-    const topic: Topic = { name, partitions: [] };
+  private open(name: string, partitions: number, maxMessageBytes: number | undefined): Topic {
+    const topic: Topic = {
+      name,
+      partitions: [],
+      ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }),
+    };
     for (let p = 0; p < partitions; p++) {
       topic.partitions.push(
         new PartitionLog(name, p, {
@@ -64,7 +77,13 @@ export class TopicStore {
   private persist(): void {
     if (!this.config.dataDir) return;
     const file = path.join(this.config.dataDir, 'topics.json');
-    const list = [...this.topics.values()].map((t) => ({ name: t.name, partitions: t.partitions.length }));
+    const list = [...this.topics.values()].map(
+      (t): SavedTopic => ({
+        name: t.name,
+        partitions: t.partitions.length,
+        maxMessageBytes: t.maxMessageBytes,
+      }),
+    );
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(list));
     fs.renameSync(`${file}.tmp`, file);
   }
@@ -77,14 +96,14 @@ export class TopicStore {
     return this.topics.get(name)?.partitions[partition];
   }
 
-  create(name: string, partitions: number): Topic {
+  create(name: string, partitions: number, maxMessageBytes?: number): Topic {
     const existing = this.topics.get(name);
     if (existing) return existing;
     if (this.config.dataDir) {
       // leftovers of a topic deleted while the broker was down must not resurface
       fs.rmSync(path.join(this.config.dataDir, 'topics', name), { recursive: true, force: true });
     }
-    const topic = this.open(name, partitions);
+    const topic = this.open(name, partitions, maxMessageBytes);
     this.persist();
     this.config.logger(`created topic ${name} with ${partitions} partition(s)`);
     return topic;

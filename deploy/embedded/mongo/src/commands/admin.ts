@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
+import { MAX_BSON_OBJECT_SIZE } from '../storage/limits.ts';
 import type { Doc } from '../storage/values.ts';
 import type { CommandContext, CommandDef } from './context.ts';
-import { MAX_BSON_OBJECT_SIZE } from './hello.ts';
 
 /** Small diagnostic commands drivers and tools issue: ping, buildInfo, getParameter, serverStatus... */
 

@@ -1,11 +1,9 @@
 import { ObjectId } from 'bson';
 import { LOGICAL_SESSION_TIMEOUT_MINUTES } from '../sessions/sessions.ts';
+import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE_BYTES, MAX_WRITE_BATCH_SIZE } from '../storage/limits.ts';
 import type { Doc } from '../storage/values.ts';
 import type { CommandContext, CommandDef } from './context.ts';
 
-export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
-export const MAX_MESSAGE_SIZE_BYTES = 48_000_000;
-export const MAX_WRITE_BATCH_SIZE = 100_000;
 export const MAX_WIRE_VERSION = 21;
 
 const ELECTION_ID = ObjectId.createFromHexString('7fffffff0000000000000001');

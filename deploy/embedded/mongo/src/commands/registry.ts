@@ -19,6 +19,7 @@ import {
   listDatabasesCommand,
   renameCollectionCommand,
 } from './collections.ts';
+import { collModCommand } from './collMod.ts';
 import type { CommandDef } from './context.ts';
 import { countCommand } from './count.ts';
 import { createIndexesCommand } from './createIndexes.ts';
@@ -60,6 +61,7 @@ const ALL: CommandDef[] = [
   createIndexesCommand,
   listIndexesCommand,
   dropIndexesCommand,
+  collModCommand,
   createCommand,
   dropCommand,
   dropDatabaseCommand,

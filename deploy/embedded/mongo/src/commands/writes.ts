@@ -1,4 +1,5 @@
 import { CommandError } from '../errors.ts';
+import { checkWriteBatchSize } from '../storage/limits.ts';
 import type { Doc } from '../storage/values.ts';
 
 /** A writeErrors entry as the server reports it. */
@@ -19,6 +20,7 @@ export function runWriteBatch(
   ordered: boolean,
   apply: (statement: unknown, index: number) => void,
 ): Doc[] {
+  checkWriteBatchSize(statements.length);
   const writeErrors: Doc[] = [];
   for (let i = 0; i < statements.length; i++) {
     try {

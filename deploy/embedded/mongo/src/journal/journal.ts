@@ -9,12 +9,12 @@ import {
   readFileSync,
   renameSync,
   unlinkSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { deserialize, serialize } from 'bson';
+import { type DataDirLock, lockDataDir } from '@roster/embedded-process';
+import { calculateObjectSize, deserialize, serialize, setInternalBufferSize } from 'bson';
 import type { Doc } from '../storage/values.ts';
 
 /**
@@ -39,6 +39,7 @@ export class Journal {
   private pendingBytes = 0;
   private bytes = 0;
   private failed: Error | undefined;
+  private lock: DataDirLock | undefined;
   /** size of the current snapshot file, to keep compaction proportional to the data */
   snapshotBytes = 0;
 
@@ -50,7 +51,7 @@ export class Journal {
   /** Loads the snapshot, replays the journal through `apply`, and opens the journal for appends. */
   recover(apply: (rec: Doc) => void): { snapshotRecords: number; journalRecords: number } {
     mkdirSync(this.dir, { recursive: true });
-    this.lock();
+    this.lock = lockDataDir(this.dir, this.log);
     try {
       return this.load(apply);
     } catch (err) {
@@ -200,40 +201,9 @@ export class Journal {
     this.unlock();
   }
 
-  /** One store per data directory: a LOCK file holding the owner's pid (stale after a crash). */
-  private lock(): void {
-    const key = resolve(this.dir);
-    if (openDirs.has(key)) throw new Error(`data dir ${this.dir} is already open in this process`);
-    const path = join(this.dir, 'LOCK');
-    if (existsSync(path)) {
-      const pid = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-        throw new Error(`data dir ${this.dir} is in use by process ${pid}`);
-      }
-      this.log(`taking over stale lock of process ${pid} in ${this.dir}`);
-    }
-    writeFileSync(path, String(process.pid));
-    openDirs.add(key);
-  }
-
   private unlock(): void {
-    openDirs.delete(resolve(this.dir));
-    try {
-      unlinkSync(join(this.dir, 'LOCK'));
-    } catch {
-      // already gone
-    }
-  }
-}
-
-const openDirs = new Set<string>();
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    this.lock?.release();
+    this.lock = undefined;
   }
 }
 
@@ -248,12 +218,27 @@ function syncDir(dir: string): void {
 }
 
 export function encodeFrame(rec: Doc): Uint8Array {
-  const payload = serialize(rec);
+  const payload = serializeAnySize(rec);
   const frame = Buffer.allocUnsafe(8 + payload.length);
   frame.writeUInt32LE(payload.length, 0);
   frame.writeUInt32LE(crc32(payload), 4);
   frame.set(payload, 8);
   return frame;
+}
+
+/**
+ * `serialize` works in a 17 MiB scratch buffer and throws beyond it. Documents are at most 16 MiB,
+ * but a committed transaction is one record holding all of its documents: grow the buffer for it
+ * rather than fail the journal (and every snapshot after it).
+ */
+function serializeAnySize(rec: Doc): Uint8Array {
+  try {
+    return serialize(rec);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    setInternalBufferSize(calculateObjectSize(rec));
+    return serialize(rec);
+  }
 }
 
 /** Parses frames until the end or the first torn/corrupt frame. */

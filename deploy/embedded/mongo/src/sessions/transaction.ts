@@ -147,7 +147,7 @@ export class TxnView extends ViewBase implements View {
     }
   }
 
-  insert(coll: Collection, doc: Doc): void {
+  protected insertStorable(coll: Collection, doc: Doc): void {
     this.assertUsable();
     const idKey = keyOf(doc._id);
     if (this.get(coll, idKey)) throw this.engine.idDuplicate(coll, doc._id);
@@ -156,7 +156,7 @@ export class TxnView extends ViewBase implements View {
     this.overlay(coll).set(idKey, doc);
   }
 
-  replace(coll: Collection, idKey: string, doc: Doc): void {
+  protected replaceStorable(coll: Collection, idKey: string, doc: Doc): void {
     this.assertUsable();
     this.lockDoc(coll, idKey);
     this.checkUnique(coll, idKey, doc);

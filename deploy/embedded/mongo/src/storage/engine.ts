@@ -1,8 +1,11 @@
+import { calculateObjectSize } from 'bson';
 import { CommandError } from '../errors.ts';
 import { HashIndex, type IndexSpec } from '../indexes/hash-index.ts';
 import type { Journal } from '../journal/journal.ts';
 import { Catalog, type Collection } from './catalog.ts';
 import { type Doc, isPlainObject, keyOf, pathValues } from './values.ts';
+
+const SNAPSHOT_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** What the engine needs to know about an open transaction (see sessions/transaction.ts). */
 export interface LockOwner {
@@ -101,6 +104,14 @@ export class Engine {
     this.log({ op: 'createIndex', db: coll.db, c: coll.name, spec });
   }
 
+  /** collMod of a TTL index: the monitor applies the new expiry from its next pass on. */
+  setExpireAfterSeconds(coll: Collection, indexName: string, expireAfterSeconds: number): void {
+    const ix = coll.index(indexName);
+    if (!ix) return;
+    ix.spec.expireAfterSeconds = expireAfterSeconds;
+    this.log({ op: 'setExpireAfterSeconds', db: coll.db, c: coll.name, name: indexName, expireAfterSeconds });
+  }
+
   dropIndex(coll: Collection, name: string): void {
     coll.indexes = coll.indexes.filter((i) => i.spec.name !== name);
     this.log({ op: 'dropIndex', db: coll.db, c: coll.name, name });
@@ -141,6 +152,12 @@ export class Engine {
 
   private write(coll: Collection, idKey: string, doc: Doc | null, journal: boolean): void {
     const old = coll.records.get(idKey);
+    // journal first: a record that cannot be encoded must fail the write, not leave memory ahead
+    // of the journal
+    if (journal) {
+      if (doc) this.log({ op: 'put', db: coll.db, c: coll.name, doc });
+      else if (old) this.log({ op: 'del', db: coll.db, c: coll.name, id: old.doc._id });
+    }
     if (this.locks.size > 0) this.doomLockHolders(coll, idKey, old?.doc, doc);
     const ver = ++this.clock;
     if (this.activeTxns.size > 0) {
@@ -158,10 +175,6 @@ export class Engine {
       for (const ix of coll.indexes) ix.add(idKey, doc);
     } else {
       coll.records.delete(idKey);
-    }
-    if (journal) {
-      if (doc) this.log({ op: 'put', db: coll.db, c: coll.name, doc });
-      else if (old) this.log({ op: 'del', db: coll.db, c: coll.name, id: old.doc._id });
     }
   }
 
@@ -288,12 +301,17 @@ export class Engine {
       for (const ix of coll.indexes) {
         if (!ix.isId) yield { op: 'createIndex', db: coll.db, c: coll.name, spec: ix.spec };
       }
+      // batches bounded by bytes as well as by count: a thousand large documents would not fit
+      // one BSON record
       let batch: Doc[] = [];
+      let batchBytes = 0;
       for (const rec of coll.records.values()) {
         batch.push(rec.doc);
-        if (batch.length >= 1000) {
+        batchBytes += calculateObjectSize(rec.doc);
+        if (batch.length >= 1000 || batchBytes >= SNAPSHOT_BATCH_BYTES) {
           yield { op: 'putMany', db: coll.db, c: coll.name, docs: batch };
           batch = [];
+          batchBytes = 0;
         }
       }
       if (batch.length > 0) yield { op: 'putMany', db: coll.db, c: coll.name, docs: batch };
@@ -326,6 +344,11 @@ export class Engine {
         const coll = this.ensureCollection(db, c);
         const spec = rec.spec as IndexSpec;
         if (!coll.index(spec.name)) this.createIndex(coll, spec);
+        return;
+      }
+      case 'setExpireAfterSeconds': {
+        const coll = this.catalog.get(db, c);
+        if (coll) this.setExpireAfterSeconds(coll, String(rec.name), Number(rec.expireAfterSeconds));
         return;
       }
       case 'dropIndex':

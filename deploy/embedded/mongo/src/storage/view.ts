@@ -3,6 +3,7 @@ import { foldKind } from '../query/collation.ts';
 import { compileFilter, type Matcher } from '../query/mingo.ts';
 import type { Collection } from './catalog.ts';
 import type { Engine } from './engine.ts';
+import { checkStorable } from './limits.ts';
 import type { Doc } from './values.ts';
 
 export interface Match {
@@ -43,6 +44,21 @@ export abstract class ViewBase {
     const candidates = filter ? candidateIds(coll, filter, foldKind(collation)) : null;
     return this.scan(coll, test, candidates, limit);
   }
+
+  /** Stores a new document (insert, upsert) — refused as mongod refuses it when over its limits. */
+  insert(coll: Collection, doc: Doc): void {
+    checkStorable(doc, 'insert');
+    this.insertStorable(coll, doc);
+  }
+
+  /** Replaces a document with its updated version — refused when that is over mongod's limits. */
+  replace(coll: Collection, idKey: string, doc: Doc): void {
+    checkStorable(doc, 'update');
+    this.replaceStorable(coll, idKey, doc);
+  }
+
+  protected abstract insertStorable(coll: Collection, doc: Doc): void;
+  protected abstract replaceStorable(coll: Collection, idKey: string, doc: Doc): void;
 
   /** Throws when the view can no longer be read or written (a doomed transaction). */
   protected assertUsable(): void {}
@@ -87,11 +103,11 @@ export class CommittedView extends ViewBase implements View {
     return out;
   }
 
-  insert(coll: Collection, doc: Doc): void {
+  protected insertStorable(coll: Collection, doc: Doc): void {
     this.engine.insert(coll, doc);
   }
 
-  replace(coll: Collection, idKey: string, doc: Doc): void {
+  protected replaceStorable(coll: Collection, idKey: string, doc: Doc): void {
     this.engine.replace(coll, idKey, doc);
   }
 

@@ -1,14 +1,22 @@
 import type { ContentItemDocument } from '@roster/contracts';
 import type { FastifyInstance } from 'fastify';
+import { RETRY_AFTER_SECONDS } from '../../http/scim-errors.ts';
 import type { ContentItemsReader } from '../../store/content-items.ts';
+import type { DirectoryReader } from '../../store/directory.ts';
 import type { Organizations } from '../../store/organizations.ts';
 
 interface Deps {
   contentItems: ContentItemsReader;
   organizations: Organizations;
+  directory: DirectoryReader;
   /** The content-transfer service's development seeding endpoint; absent outside development mode. */
   contentServiceUrl: string | undefined;
+  /** Forwarded to the seeding endpoint, which takes nothing else. */
+  adminToken: string;
 }
+
+/** A seeding call answers in milliseconds; past this the content service is not there. */
+const SEEDING_TIMEOUT_MS = 5_000;
 
 const view = ({ _id, ...item }: ContentItemDocument) => ({ id: _id, ...item });
 
@@ -18,7 +26,7 @@ const view = ({ _id, ...item }: ContentItemDocument) => ({ id: _id, ...item });
  */
 export const contentRoutes = async (
   app: FastifyInstance,
-  { contentItems, organizations, contentServiceUrl }: Deps,
+  { contentItems, organizations, directory, contentServiceUrl, adminToken }: Deps,
 ) => {
   app.get<{ Params: { orgId: string }; Querystring: { ownerUserId?: string; folder?: string } }>(
     '/orgs/:orgId/content',
@@ -48,13 +56,25 @@ export const contentRoutes = async (
     },
     async (request, reply) => {
       if (!contentServiceUrl) return reply.notFound('content seeding is only available in development mode');
-      if (!(await organizations.get(request.params.orgId)))
-        return reply.notFound(`organization ${request.params.orgId} not found`);
-      const response = await fetch(`${contentServiceUrl}/internal/content`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ tenant: request.params.orgId, ...request.body }),
-      });
+      const { orgId } = request.params;
+      if (!(await organizations.get(orgId))) return reply.notFound(`organization ${orgId} not found`);
+      // Deprovisioned users keep their content until it moves, so they may be seeded too.
+      if (!(await directory.userIncludingDeleted(orgId, request.body.ownerUserId)))
+        return reply.notFound(`user ${request.body.ownerUserId} not found in organization ${orgId}`);
+      let response: Response;
+      try {
+        response = await fetch(`${contentServiceUrl}/internal/content`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+          body: JSON.stringify({ tenant: orgId, ...request.body }),
+          signal: AbortSignal.timeout(SEEDING_TIMEOUT_MS),
+        });
+      } catch (err) {
+        // Content-transfer restarting or unreachable: an outage, not a bug.
+        request.log.warn({ err }, 'content seeding endpoint unavailable');
+        reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        return reply.serviceUnavailable('the content service is unavailable; retry later');
+      }
       return reply.code(response.status).send(await response.json());
     },
   );

@@ -1,8 +1,5 @@
-import { MESSAGE, ScimError, scimErrors } from '@roster/scim';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-
-/** Advertised in /ServiceProviderConfig and enforced here. */
-export const BULK_LIMITS = { maxOperations: 100, maxPayloadSize: 1_048_576 } as const;
+import { checkBodyDepth, LIMITS, MESSAGE, ScimError, scimErrors } from '@roster/scim';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 interface BulkOperation {
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -53,32 +50,74 @@ const referencedBulkIds = (op: BulkOperation): string[] =>
 const resolve = (text: string, ids: Map<string, string>): string =>
   text.replace(BULK_ID_REF, (whole, bulkId: string) => ids.get(bulkId) ?? whole);
 
+/** Marks the requests Bulk dispatches, so that none of them can be a Bulk request itself. */
+const DISPATCHED_HEADER = 'x-roster-bulk-operation';
+
+const SCIM_BASE = '/scim/v2';
+
+/** The route an operation path reaches, as the router sees it (dot segments, escapes and case resolved). */
+const routeOf = (path: string): string => {
+  const pathname = new URL(`${SCIM_BASE}${path}`, 'http://bulk.invalid').pathname;
+  try {
+    return decodeURIComponent(pathname).toLowerCase();
+  } catch {
+    return pathname.toLowerCase();
+  }
+};
+
+/** Nested Bulk would multiply maxOperations (finding 5): refused before any operation runs. */
+const checkNotNested = (request: FastifyRequest<{ Body: BulkRequest }>): void => {
+  const bulkRoute = `${SCIM_BASE}/bulk`;
+  const nested =
+    request.headers[DISPATCHED_HEADER] !== undefined ||
+    request.body.Operations.some(({ path }) => {
+      const route = routeOf(path);
+      return route === bulkRoute || route.startsWith(`${bulkRoute}/`);
+    });
+  if (nested) throw scimErrors.invalidPath('A Bulk operation cannot be a Bulk request (path /Bulk)');
+};
+
+/** Whether the client has gone: then Bulk stops before its next operation. */
+const disconnection = (reply: FastifyReply): (() => boolean) => {
+  let gone = false;
+  reply.raw.once('close', () => {
+    gone = !reply.raw.writableFinished;
+  });
+  return () => gone;
+};
+
 /**
  * /Bulk: each operation is dispatched through the same SCIM routes (same auth, normalization and
  * pipeline) in an order that resolves bulkId references; an operation whose reference cannot be
- * resolved (unknown or circular) fails with 409 instead of running with a dangling id.
+ * resolved (unknown or circular) fails with 409 instead of running with a dangling id. Limits
+ * (RFC 7644 §3.7.4): at most LIMITS.maxBulkOperations operations and maxBulkPayloadBytes, else
+ * 413; no operation may target /Bulk; a client that disconnects stops the rest.
  */
 export const bulkRoutes = async (app: FastifyInstance) => {
   app.post<{ Body: BulkRequest }>(
     '/Bulk',
-    { bodyLimit: BULK_LIMITS.maxPayloadSize, schema: { body: bulkRequestSchema } },
-    async (request: FastifyRequest<{ Body: BulkRequest }>) => {
+    { bodyLimit: LIMITS.maxBulkPayloadBytes, schema: { body: bulkRequestSchema } },
+    async (request: FastifyRequest<{ Body: BulkRequest }>, reply) => {
       const body = request.body;
+      // before anything walks the operations recursively (a 500,000-level `data` overflows the stack)
+      checkBodyDepth(body);
       if (!body.schemas.includes(MESSAGE.bulkRequest))
         throw scimErrors.invalidSyntax(`schemas must include ${MESSAGE.bulkRequest}`);
-      if (body.Operations.length > BULK_LIMITS.maxOperations) {
-        throw new ScimError(413, `at most ${BULK_LIMITS.maxOperations} operations per bulk request`);
+      if (body.Operations.length > LIMITS.maxBulkOperations) {
+        throw new ScimError(413, `at most ${LIMITS.maxBulkOperations} operations per bulk request`);
       }
+      checkNotNested(request);
+      const clientGone = disconnection(reply);
+      // Read once per operation, not once per round (finding 5).
+      const references = body.Operations.map(referencedBulkIds);
       const created = new Map<string, string>();
       const results: (Record<string, unknown> | undefined)[] = body.Operations.map(() => undefined);
       const pending = new Set(body.Operations.keys());
       let errors = 0;
       const failOnErrors = body.failOnErrors ?? Number.POSITIVE_INFINITY;
 
-      while (pending.size > 0 && errors < failOnErrors) {
-        const runnable = [...pending].find((i) =>
-          referencedBulkIds(body.Operations[i]!).every((id) => created.has(id)),
-        );
+      while (pending.size > 0 && errors < failOnErrors && !clientGone()) {
+        const runnable = [...pending].find((i) => references[i]!.every((id) => created.has(id)));
         const index = runnable ?? Math.min(...pending);
         pending.delete(index);
         const op = body.Operations[index]!;
@@ -92,10 +131,12 @@ export const bulkRoutes = async (app: FastifyInstance) => {
         }
         const response = await app.inject({
           method,
-          url: `/scim/v2${resolve(op.path, created)}`,
+          url: `${SCIM_BASE}${resolve(op.path, created)}`,
           headers: {
+            [DISPATCHED_HEADER]: '1',
             authorization: request.headers.authorization ?? '',
-            'content-type': 'application/scim+json',
+            // a DELETE has no body, and a content type without one is a 400
+            ...(op.data === undefined ? {} : { 'content-type': 'application/scim+json' }),
             ...(op.version ? { 'if-match': op.version } : {}),
             ...(request.headers.traceparent ? { traceparent: request.headers.traceparent } : {}),
           },

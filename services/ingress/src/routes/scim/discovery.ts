@@ -1,8 +1,6 @@
-import { ALL_SCHEMAS, MESSAGE, RESOURCE_TYPES, ScimError } from '@roster/scim';
+import { ALL_SCHEMAS, LIMITS, MESSAGE, RESOURCE_TYPES, ScimError } from '@roster/scim';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { baseUrlOf } from '../../http/respond.ts';
-import { BULK_LIMITS } from './bulk.ts';
-import { MAX_PAGE_SIZE } from './list-query.ts';
 
 const SERVICE_PROVIDER_CONFIG = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 
@@ -11,10 +9,10 @@ const serviceProviderConfig = (request: FastifyRequest) => ({
   patch: { supported: true },
   bulk: {
     supported: true,
-    maxOperations: BULK_LIMITS.maxOperations,
-    maxPayloadSize: BULK_LIMITS.maxPayloadSize,
+    maxOperations: LIMITS.maxBulkOperations,
+    maxPayloadSize: LIMITS.maxBulkPayloadBytes,
   },
-  filter: { supported: true, maxResults: MAX_PAGE_SIZE },
+  filter: { supported: true, maxResults: LIMITS.maxResults },
   changePassword: { supported: false },
   sort: { supported: true },
   etag: { supported: true },

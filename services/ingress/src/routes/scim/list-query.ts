@@ -1,7 +1,5 @@
+import { clampCount, clampStartIndex } from '@roster/scim';
 import type { ListQuery } from '../../store/directory.ts';
-
-/** Largest page the service returns; advertised as filter.maxResults in /ServiceProviderConfig. */
-export const MAX_PAGE_SIZE = 200;
 
 export interface ListQuerystring {
   filter?: string;
@@ -27,11 +25,14 @@ export const listQuerystringSchema = {
   },
 } as const;
 
-/** RFC 7644 §3.4.2.4: startIndex < 1 means 1; a negative count means 0; count is capped. */
+/**
+ * RFC 7644 §3.4.2.4: startIndex < 1 means 1, a negative count means 0, count is capped at
+ * filter.maxResults; a startIndex past every result (even 1e20) is an empty page, never an error.
+ */
 export const toListQuery = (q: ListQuerystring): ListQuery => ({
   ...(q.filter !== undefined ? { filter: q.filter } : {}),
   ...(q.sortBy !== undefined ? { sortBy: q.sortBy } : {}),
   ...(q.sortOrder !== undefined ? { sortOrder: q.sortOrder } : {}),
-  startIndex: Math.max(1, q.startIndex ?? 1),
-  count: Math.min(MAX_PAGE_SIZE, Math.max(0, q.count ?? MAX_PAGE_SIZE)),
+  startIndex: clampStartIndex(q.startIndex),
+  count: clampCount(q.count),
 });

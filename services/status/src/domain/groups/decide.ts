@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Command, GroupAttributes } from '@roster/contracts';
 import {
+  groupTooLarge,
   ifMatchHolds,
   patchGroupAttributes,
   preconditionFailed,
@@ -38,11 +39,24 @@ const deduplicated = (group: GroupAttributes): GroupAttributes => {
   return { ...group, members: group.members.filter((m) => !seen.has(m.value) && seen.add(m.value)) };
 };
 
-const unknownMember = (group: GroupAttributes, ctx: GroupContext): ScimError | undefined => {
-  const unknown = memberIds(group).filter((id) => !ctx.knownUserIds.has(id));
-  return unknown.length > 0
-    ? scimErrors.invalidValue(`members reference unknown users: ${unknown.join(', ')}`)
-    : undefined;
+/** Unknown ids named in a refusal: enough to act on, never a detail the size of the group. */
+const NAMED_UNKNOWN_IDS = 10;
+
+/**
+ * The members of `group` that `before` did not have must be users of the tenant (members already
+ * there are not checked again: a user deleted since stays until removed). Linear in the members.
+ */
+const unknownMember = (
+  group: GroupAttributes,
+  before: GroupAttributes | undefined,
+  ctx: GroupContext,
+): ScimError | undefined => {
+  const held = new Set(memberIds(before));
+  const unknown = memberIds(group).filter((id) => !held.has(id) && !ctx.knownUserIds.has(id));
+  if (unknown.length === 0) return undefined;
+  const named = unknown.slice(0, NAMED_UNKNOWN_IDS).join(', ');
+  const more = unknown.length > NAMED_UNKNOWN_IDS ? ` and ${unknown.length - NAMED_UNKNOWN_IDS} more` : '';
+  return scimErrors.invalidValue(`members reference unknown users: ${named}${more}`);
 };
 
 const change = (before: GroupState, after: GroupAttributes, at: string): GroupEvent[] => {
@@ -61,7 +75,7 @@ const change = (before: GroupState, after: GroupAttributes, at: string): GroupEv
 export const decideGroup = (command: GroupCommand, ctx: GroupContext): GroupDecision => {
   if (command.type === 'roster.command.group.create.v1') {
     const group = deduplicated(command.data.group);
-    const error = unknownMember(group, ctx);
+    const error = groupTooLarge(group) ?? unknownMember(group, undefined, ctx);
     if (error) return { accepted: false, error };
     const created: GroupEvent = {
       type: 'GroupCreated',
@@ -92,10 +106,9 @@ export const decideGroup = (command: GroupCommand, ctx: GroupContext): GroupDeci
       : patchGroupAttributes(target.attributes, command.data.operations);
   if (!('displayName' in next)) return { accepted: false, error: next };
   const group = deduplicated(next);
-  const error = unknownMember(
-    { ...group, members: group.members.filter((m) => !memberIds(target.attributes).includes(m.value)) },
-    ctx,
-  );
+  // A patched group was held to the size limits by patchGroupAttributes; a replacement is checked here.
+  const tooLarge = command.type === 'roster.command.group.replace.v1' ? groupTooLarge(group) : undefined;
+  const error = tooLarge ?? unknownMember(group, target.attributes, ctx);
   if (error) return { accepted: false, error };
   return {
     accepted: true,

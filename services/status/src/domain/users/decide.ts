@@ -7,6 +7,7 @@ import {
   resourceNotFound,
   type ScimError,
   scimErrors,
+  userTooLarge,
 } from '@roster/scim';
 import type { Decider, Decision } from '@roster/service-kit';
 import { evolveUser } from './evolve.ts';
@@ -160,7 +161,7 @@ export const decideUser = (command: UserCommand, ctx: UserContext): UserDecision
 
   switch (command.type) {
     case 'roster.command.user.replace.v1': {
-      const conflict = keyConflict(ctx, target.id);
+      const conflict = keyConflict(ctx, target.id) ?? userTooLarge(command.data.user);
       return conflict
         ? rejected(conflict)
         : accepted(target, target.id, transition(target, command.data.user, ctx.now), 200);

@@ -1,7 +1,8 @@
 /**
  * CreateTopics (key 19), v0-1.
  * Request: [topics: name num_partitions replication_factor [assignments: index [broker_ids]]
- *          [configs: name value]] timeout_ms, v1+: validate_only.
+ *          [configs: name value]] timeout_ms, v1+: validate_only. Of the configs only
+ *          max.message.bytes is honoured.
  * Response: [topics: name error_code, v1+: error_message].
  */
 import type { ApiHandler } from '../../context.ts';
@@ -11,6 +12,8 @@ import { Encoder } from '../encoder.ts';
 import { ErrorCode } from '../errors.ts';
 
 const MAX_PARTITIONS = 10_000;
+/** The topic config that overrides the broker's `message.max.bytes`. */
+const MAX_MESSAGE_BYTES = 'max.message.bytes';
 
 export const createTopics: ApiHandler = {
   apiKey: ApiKey.CreateTopics,
@@ -27,8 +30,15 @@ export const createTopics: ApiHandler = {
         partition: a.readInt32(),
         brokers: a.readArray((b) => b.readInt32()),
       }));
-      t.readArray((c) => [c.readString(), c.readNullableString()]); // configs are accepted and ignored
-      return { name, numPartitions, replicationFactor, assignments };
+      // configs: only max.message.bytes is honoured, the others are accepted and ignored
+      const configs = new Map(t.readArray((c) => [c.readString(), c.readNullableString()] as const));
+      return {
+        name,
+        numPartitions,
+        replicationFactor,
+        assignments,
+        maxMessageBytes: configs.get(MAX_MESSAGE_BYTES),
+      };
     });
     d.readInt32(); // timeout
     const validateOnly = v >= 1 ? d.readBoolean() : false;
@@ -64,7 +74,15 @@ export const createTopics: ApiHandler = {
           message: 'single-broker cluster: replication factor must be 1',
         };
       }
-      if (!validateOnly) broker.topics.create(t.name, partitions);
+      const maxMessageBytes = t.maxMessageBytes == null ? undefined : Number(t.maxMessageBytes);
+      if (t.maxMessageBytes != null && !/^\d{1,10}$/.test(t.maxMessageBytes)) {
+        return {
+          name: t.name,
+          errorCode: ErrorCode.INVALID_CONFIG,
+          message: `Invalid value ${t.maxMessageBytes} for configuration ${MAX_MESSAGE_BYTES}: Not a number of type INT`,
+        };
+      }
+      if (!validateOnly) broker.topics.create(t.name, partitions, maxMessageBytes);
       return { name: t.name, errorCode: ErrorCode.NONE, message: null };
     });
     const e = new Encoder();

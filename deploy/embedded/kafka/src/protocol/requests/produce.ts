@@ -2,7 +2,8 @@
  * Produce (key 0), v3 (record batches v2, so headers survive).
  * Request: transactional_id acks timeout_ms [topics: name [partitions: index records]].
  * Response: [topics: name [partitions: index error_code base_offset log_append_time]] throttle_time_ms.
- * acks=0 gets no response at all. Every batch's CRC32C is verified (CORRUPT_MESSAGE otherwise);
+ * acks=0 gets no response at all. Every batch's CRC32C is verified (CORRUPT_MESSAGE otherwise), a
+ * batch larger than `message.max.bytes` (or the topic's `max.message.bytes`) is MESSAGE_TOO_LARGE;
  * batches are stored as received, only the base offset is rewritten.
  */
 import type { ApiHandler, BrokerContext } from '../../context.ts';
@@ -30,12 +31,20 @@ function appendRecords(
   if (!records || records.length === 0)
     return { partition, errorCode: ErrorCode.CORRUPT_MESSAGE, baseOffset: -1 };
   // validate everything first: a request is all-or-nothing per partition
+  const maxMessageBytes = broker.topics.get(topic)?.maxMessageBytes ?? broker.messageMaxBytes;
   const batches: Buffer[] = [];
   for (let pos = 0; pos < records.length; ) {
     const check = checkBatch(records, pos);
     if (!check.ok) {
       broker.log(`produce ${topic}-${partition}: rejecting records (${check.reason})`);
       return { partition, errorCode: ErrorCode.CORRUPT_MESSAGE, baseOffset: -1 };
+    }
+    if (check.size > maxMessageBytes) {
+      // as Kafka's log validation: the batch as stored (with its log overhead) against the limit
+      broker.log(
+        `produce ${topic}-${partition}: record batch of ${check.size} bytes exceeds the maximum of ${maxMessageBytes}`,
+      );
+      return { partition, errorCode: ErrorCode.MESSAGE_TOO_LARGE, baseOffset: -1 };
     }
     batches.push(records.subarray(pos, pos + check.size));
     pos += check.size;

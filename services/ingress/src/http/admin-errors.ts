@@ -1,0 +1,14 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { outageDetail, RETRY_AFTER_SECONDS } from './scim-errors.ts';
+
+/** The admin API answers an outage of the broker or the store `503` + Retry-After, like SCIM. */
+export const adminErrorHandling = fp(async (app: FastifyInstance) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const outage = outageDetail(error);
+    if (!outage) return reply.send(error);
+    request.log.warn({ err: error }, 'admin request met an outage');
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: outage });
+  });
+});
