@@ -5,9 +5,10 @@
  *
  * Topic `roster.lifecycle.v1`; each value is a CloudEvents 1.0 JSON event (`type` names the
  * event and its major version, `data` its payload, `subject` the user id, `tenant` the org);
- * the key is `<org id>:<user id>`, so one user's events arrive in order on one partition. Every
- * real change is published exactly once; a consumer that commits after handling (as below) sees
- * each event at least once, so handlers dedupe on the event `id`. Schemas: the AsyncAPI document
+ * the key is `<org id>:<user id>`, so one user's events arrive in order on one partition.
+ * Delivery is at-least-once with stable ids: a crash in Roster may republish an event under the
+ * same `id`, and a consumer that commits after handling (as below) may see it again after its own
+ * restart, so handlers dedupe on the event `id`. Schemas: the AsyncAPI document
  * (`npm run asyncapi -w @roster/contracts`) or `decodeMessage('lifecycle', value)` from
  * `@roster/contracts`, used here to reject anything that breaks the contract.
  */

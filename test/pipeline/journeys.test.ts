@@ -96,7 +96,7 @@ describe.each(['okta', 'entra'] as const)('%s journey', (idp) => {
       schemas: [PATCH_OP],
       Operations: [{ op: idp === 'okta' ? 'add' : 'Add', path: 'members', value: [{ value: bobId }] }],
     });
-    expect(pushed.status).toBe(200);
+    expect(pushed.status).toBe(204);
     await waitFor(
       async () => {
         const state = await userState(org, bobId);

@@ -1,5 +1,6 @@
 import type { LifecycleEvent } from '@roster/contracts';
 import { waitFor } from '@roster/test-support';
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { subscribeToLifecycle } from '../examples/lifecycle-subscriber.ts';
 import { newUser, PATCH_OP } from '../src/fixtures.ts';
@@ -35,7 +36,7 @@ const consumedPast = async (groupId: string, topic: string, partition: number, o
   }
 };
 
-test('downstream subscribers see each lifecycle change exactly once, with the SCIM call’s trace, also when a command is redelivered', async () => {
+test('downstream subscribers see each lifecycle change once, with the SCIM call’s trace, also when a command is redelivered', async () => {
   const org = await setUpOrganization(stack);
   // The README's example subscriber, as a downstream team would run it.
   const received: { value: LifecycleEvent; key: string | null; headers: { traceparent?: string } }[] = [];
@@ -183,5 +184,64 @@ test('poison messages go to the dead-letter topic and every partition keeps flow
     }
   } finally {
     await deadLetters.stop();
+  }
+});
+
+test('a crash between publishing lifecycle events and recording it republishes them under the same ids (at-least-once)', async () => {
+  const org = await setUpOrganization(stack);
+  const received: LifecycleEvent[] = [];
+  const subscription = await subscribeToLifecycle(
+    stack.kafkaBrokers.split(','),
+    `redelivery-${Date.now()}`,
+    (event) => {
+      received.push(event);
+    },
+  );
+  const mongo = new MongoClient(stack.mongoUrl);
+  const outcomes = await collect(stack.kafkaBrokers, 'roster.step-outcomes.v1');
+  try {
+    const created = await org.scim.post('/Users', newUser('ivy@example.com'));
+    // The license event is decided by folding licensing's outcome (the command's own events
+    // are fixed in its ledger entry and behave alike).
+    const licensed = await waitFor(() =>
+      received.find(
+        (e) => e.subject === created.body.id && e.type === 'roster.lifecycle.user.license.changed.v1',
+      ),
+    );
+    // The state a crash leaves between the publish and its record: the events went out, the
+    // outbox entry still says unpublished. The outcome that decided them is then redelivered.
+    const outbox = mongo
+      .db('roster')
+      .collection<{ _id: string; events: LifecycleEvent[]; published: boolean }>('lifecycle_outbox');
+    const entry = await waitFor(() => outbox.findOne({ 'events.id': licensed.id }));
+    await outbox.updateOne({ _id: entry._id }, { $set: { published: false }, $unset: { publishedAt: '' } });
+    const outcome = await waitFor(() => outcomes.messages.find((m) => m.value?.id === entry._id));
+    const producer = kafkaFor(stack.kafkaBrokers).producer();
+    await producer.connect();
+    await producer.send({
+      topic: 'roster.step-outcomes.v1',
+      acks: -1,
+      messages: [
+        {
+          key: outcome.key,
+          value: JSON.stringify(outcome.value),
+          headers: outcome.headers,
+          partition: outcome.partition,
+        },
+      ],
+    });
+    await producer.disconnect();
+
+    const copiesOf = (id: string) => received.filter((e) => e.id === id);
+    await waitFor(() => (entry.events.every((e) => copiesOf(e.id).length === 2) ? true : undefined), {
+      what: 'the republished lifecycle events',
+    });
+    // Every copy is the same event: a subscriber deduping on `id` sees each change once.
+    for (const event of entry.events) expect(copiesOf(event.id)).toEqual([event, event]);
+    await waitFor(async () => ((await outbox.findOne({ _id: entry._id }))?.published ? true : undefined));
+  } finally {
+    await outcomes.stop();
+    await subscription.stop();
+    await mongo.close();
   }
 });

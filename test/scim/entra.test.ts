@@ -87,7 +87,7 @@ test('Entra: lookup → create → update → group push → deactivate → reac
     { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ value: id }] }] },
     entra,
   );
-  expect(add.status).toBe(200);
+  expect(add.status).toBe(204);
   const listed = await scim.get(
     `/Groups${flag}&filter=${encodeURIComponent('displayName eq "Sales Workspace"')}&excludedAttributes=members`,
     entra,
@@ -102,7 +102,7 @@ test('Entra: lookup → create → update → group push → deactivate → reac
     { schemas: [PATCH_OP], Operations: [{ op: 'Remove', path: 'members', value: [{ value: id }] }] },
     entra,
   );
-  expect(remove.status).toBe(200);
+  expect(remove.status).toBe(204);
   expect((await scim.get(`/Groups/${groupId}`, entra)).body.members).toEqual([]);
 
   const deactivated = await scim.patch(
@@ -119,4 +119,71 @@ test('Entra: lookup → create → update → group push → deactivate → reac
     entra,
   );
   expect(reactivated.body).toMatchObject({ id, active: true });
+});
+
+/** A user as Entra creates one: externalId mapped from mailNickname, as by default. */
+const entraUser = (userName: string, mailNickname: string, displayName: string) =>
+  JSON.stringify({
+    schemas: [USER_SCHEMA, ENTERPRISE],
+    externalId: mailNickname,
+    userName,
+    active: true,
+    displayName,
+    emails: [{ primary: true, type: 'work', value: userName }],
+  });
+
+test('Entra: a newcomer given a leaver’s mailNickname (the same externalId) gets an account of their own', async () => {
+  const post = (body: string) =>
+    scim.call('POST', `/Users${flag}`, body, { ...entra, 'content-type': 'application/json' });
+  const leaver = await post(entraUser('jsmith@contoso.example', 'jsmith', 'John Smith'));
+  expect(leaver.status).toBe(201);
+  const disabled = await scim.patch(
+    `/Users/${leaver.body.id}${flag}`,
+    { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] },
+    entra,
+  );
+  expect(disabled.body.active).toBe(false);
+
+  // The organization reuses the nickname; Entra finds no user of the newcomer's userName and creates one.
+  const lookup = await scim.get(
+    `/Users${flag}&filter=${encodeURIComponent('userName eq "jane.smith@contoso.example"')}`,
+    entra,
+  );
+  expect(lookup.body.totalResults).toBe(0);
+  const newcomer = await post(entraUser('jane.smith@contoso.example', 'jsmith', 'Jane Smith'));
+  expect(newcomer.status).toBe(201);
+  expect(newcomer.body.id).not.toBe(leaver.body.id);
+  expect(newcomer.body).toMatchObject({ userName: 'jane.smith@contoso.example', active: true });
+
+  const old = await scim.get(`/Users/${leaver.body.id}${flag}`, entra);
+  expect(old.body).toMatchObject({
+    userName: 'jsmith@contoso.example',
+    displayName: 'John Smith',
+    active: false,
+  });
+  const sharing = await scim.get(
+    `/Users${flag}&filter=${encodeURIComponent('externalId eq "jsmith"')}`,
+    entra,
+  );
+  expect(sharing.body.Resources.map((u: { id: string }) => u.id).sort()).toEqual(
+    [leaver.body.id, newcomer.body.id].sort(),
+  );
+});
+
+test('Entra: a group create retried (after a 503 or a timeout) answers with the same group', async () => {
+  const body = {
+    schemas: [GROUP_SCHEMA],
+    displayName: 'Retried Workspace',
+    externalId: 'g-retry',
+    members: [],
+  };
+  const first = await scim.post(`/Groups${flag}`, body, entra);
+  const retry = await scim.post(`/Groups${flag}`, body, entra);
+  expect([first.status, retry.status]).toEqual([201, 201]);
+  expect(retry.body.id).toBe(first.body.id);
+  const listed = await scim.get(
+    `/Groups${flag}&filter=${encodeURIComponent('displayName eq "Retried Workspace"')}&excludedAttributes=members`,
+    entra,
+  );
+  expect(listed.body.totalResults).toBe(1);
 });

@@ -1,10 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ENTERPRISE, newUser, PATCH_OP } from '../src/fixtures.ts';
-import type { ScimClient } from '../src/scim-client.ts';
-import { withStackAndOrganization } from '../src/suite.ts';
-
-let scim: ScimClient;
-const ids: Record<string, string> = {};
+import { withPeople } from '../src/suite.ts';
 
 /** Four users whose attributes make every operator and combination distinguishable. */
 const PEOPLE = {
@@ -30,21 +26,8 @@ const PEOPLE = {
   edsger: newUser('edsger@example.org', { active: false }),
 } as const;
 
-withStackAndOrganization(async (suite) => {
-  scim = suite.scim;
-  for (const [key, body] of Object.entries(PEOPLE)) {
-    const created = await scim.post('/Users', body);
-    if (created.status !== 201) throw new Error(JSON.stringify(created.body));
-    ids[key] = created.body.id;
-  }
-});
-
-const matching = async (filter: string): Promise<string[]> => {
-  const response = await scim.get(`/Users?filter=${encodeURIComponent(filter)}`);
-  expect(response.status, `${filter}: ${JSON.stringify(response.body)}`).toBe(200);
-  const byId = new Map(Object.entries(ids).map(([name, id]) => [id, name]));
-  return response.body.Resources.map((r: { id: string }) => byId.get(r.id)).sort();
-};
+const people = withPeople(PEOPLE);
+const { ids, matching } = people;
 
 describe('filter grammar over HTTP', () => {
   test.each([
@@ -86,13 +69,13 @@ describe('filter grammar over HTTP', () => {
     'emails[type eq "work"',
     'nosuchattribute eq "x"',
   ])('"%s" is 400 invalidFilter', async (filter) => {
-    const response = await scim.get(`/Users?filter=${encodeURIComponent(filter)}`);
+    const response = await people.scim.get(`/Users?filter=${encodeURIComponent(filter)}`);
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ status: '400', scimType: 'invalidFilter' });
   });
 
   test('sortBy and sortOrder order the whole result', async () => {
-    const response = await scim.get(`/Users?sortBy=userName&sortOrder=descending`);
+    const response = await people.scim.get(`/Users?sortBy=userName&sortOrder=descending`);
     expect(response.body.Resources.map((r: { userName: string }) => r.userName.toLowerCase())).toEqual([
       'linus@example.org',
       'grace@example.com',
@@ -104,7 +87,7 @@ describe('filter grammar over HTTP', () => {
 
 describe('PATCH forms', () => {
   const patch = (id: string, ...Operations: object[]) =>
-    scim.patch(`/Users/${id}`, { schemas: [PATCH_OP], Operations });
+    people.scim.patch(`/Users/${id}`, { schemas: [PATCH_OP], Operations });
 
   test('add without path merges attributes; add to a multi-valued attribute appends', async () => {
     const id = ids.linus!;

@@ -84,7 +84,7 @@ test('Okta: lookup → create → update → group push → deactivate → react
     },
     okta,
   );
-  expect(added.status).toBe(200);
+  expect(added.status).toBe(204);
   expect(
     (await scim.get(`/Groups/${groupId}`, okta)).body.members.map((m: { value: string }) => m.value),
   ).toEqual([id]);
@@ -94,7 +94,7 @@ test('Okta: lookup → create → update → group push → deactivate → react
     { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${id}"]` }] },
     okta,
   );
-  expect(removed.status).toBe(200);
+  expect(removed.status).toBe(204);
   expect((await scim.get(`/Groups/${groupId}`, okta)).body.members).toEqual([]);
 
   // "Push now" on an empty group.
@@ -103,7 +103,7 @@ test('Okta: lookup → create → update → group push → deactivate → react
     { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'members', value: [] }] },
     okta,
   );
-  expect(pushed.status).toBe(200);
+  expect(pushed.status).toBe(204);
 
   const deactivated = await setActive(id, false);
   expect(deactivated.status).toBe(200);
@@ -124,4 +124,14 @@ test('Okta: unassigning and re-assigning the same person keeps the account', asy
   const again = await scim.post('/Users', returning, okta);
   expect(again.status).toBe(201);
   expect(again.body.id).toBe(first.body.id);
+});
+
+test('Okta: a group push retried (after a 503 or a timeout) answers with the same group', async () => {
+  const body = { schemas: [GROUP_SCHEMA], displayName: 'Retried Push', members: [] };
+  const first = await scim.post('/Groups', body, okta);
+  const retry = await scim.post('/Groups', body, okta);
+  expect([first.status, retry.status]).toEqual([201, 201]);
+  expect(retry.body.id).toBe(first.body.id);
+  const found = await scim.get(`/Groups?filter=${encodeURIComponent('displayName eq "Retried Push"')}`, okta);
+  expect(found.body.Resources.map((g: { id: string }) => g.id)).toEqual([first.body.id]);
 });

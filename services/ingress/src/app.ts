@@ -7,8 +7,8 @@ import { scimAuth } from './http/scim-auth.ts';
 import { answerFrameworkError, scimErrorHandling } from './http/scim-errors.ts';
 import { scimMedia } from './http/scim-media.ts';
 import { type TenantShare, tenantFairness } from './http/tenant-fairness.ts';
+import type { AdminChanges } from './pipeline/admin-changes.ts';
 import type { CommandBus } from './pipeline/command-bus.ts';
-import type { OrgEvents } from './pipeline/org-events.ts';
 import { auditRoutes } from './routes/admin/audit.ts';
 import { contentRoutes } from './routes/admin/content.ts';
 import { groupRoutes } from './routes/admin/groups.ts';
@@ -36,7 +36,7 @@ export interface AppDeps {
   workspaces: Workspaces;
   orgSettings: OrganizationSettings;
   tokens: ScimTokens;
-  orgEvents: OrgEvents;
+  adminChanges: AdminChanges;
   audit: AuditTrailReader;
   seats: LicenseSeatsReader;
   contentItems: ContentItemsReader;
@@ -82,9 +82,9 @@ export const buildApp = async (deps: AppDeps) => {
     async (admin) => {
       await admin.register(adminErrorHandling);
       await admin.register(adminAuth, { adminToken: deps.adminToken });
-      const { organizations, directory, orgEvents: events } = deps;
-      await admin.register(orgRoutes, { organizations, events });
-      await admin.register(workspaceRoutes, { organizations, workspaces: deps.workspaces, events });
+      const { organizations, directory, adminChanges: changes } = deps;
+      await admin.register(orgRoutes, { organizations, changes });
+      await admin.register(workspaceRoutes, { organizations, workspaces: deps.workspaces, changes });
       await admin.register(scimTokenRoutes, { organizations, tokens: deps.tokens });
       await admin.register(userRoutes, { directory });
       await admin.register(groupRoutes, { directory });

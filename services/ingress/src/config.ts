@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type BaseConfig, baseConfig, integer, required } from '@roster/service-kit';
+import {
+  type BaseConfig,
+  baseConfig,
+  integer,
+  type RetentionSeconds,
+  required,
+  retentionOf,
+} from '@roster/service-kit';
 import type { TenantShare } from './http/tenant-fairness.ts';
 
 export interface IngressConfig extends BaseConfig {
@@ -16,6 +23,8 @@ export interface IngressConfig extends BaseConfig {
   resultsGroupId: string;
   /** Each organization's share of this replica (429 + Retry-After beyond it). */
   tenantShare: TenantShare;
+  /** ROSTER_ORG_OUTBOX_RETENTION, default 14d: how long published org-change outbox entries are kept. */
+  orgOutboxRetention: RetentionSeconds;
 }
 
 /**
@@ -53,5 +62,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): IngressConfig 
       writesInFlight: positive(env, 'ROSTER_TENANT_WRITES_IN_FLIGHT', 8),
       sharedWritesInFlight: positive(env, 'ROSTER_TENANT_SHARED_WRITES_IN_FLIGHT', 2),
     },
+    // Published entries are never published again, so consumers do not depend on them: kept to
+    // see what was announced when; the default is the lifecycle outbox's (ROSTER_OUTBOX_RETENTION).
+    orgOutboxRetention: retentionOf(env, 'ROSTER_ORG_OUTBOX_RETENTION', '14d'),
   };
 };

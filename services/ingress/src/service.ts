@@ -1,14 +1,24 @@
-import { connectKafka, connectMongo, type Logger, OrganizationSettings } from '@roster/service-kit';
+import {
+  connectKafka,
+  connectMongo,
+  createPublisher,
+  type Logger,
+  OrganizationSettings,
+} from '@roster/service-kit';
 import { buildApp } from './app.ts';
 import type { IngressConfig } from './config.ts';
+import { AdminChanges } from './pipeline/admin-changes.ts';
 import { CommandBus } from './pipeline/command-bus.ts';
-import { OrgEvents } from './pipeline/org-events.ts';
+import { OrgChangeRelay } from './pipeline/org-change-relay.ts';
 import { AuditTrailReader } from './store/audit-trail.ts';
 import { ContentItemsReader } from './store/content-items.ts';
 import { DirectoryReader } from './store/directory.ts';
 import { LicenseSeatsReader } from './store/license-seats.ts';
+import { OrgChangeOutbox } from './store/org-change-outbox.ts';
 import { Organizations } from './store/organizations.ts';
+import { RelayLeases } from './store/relay-leases.ts';
 import { ScimTokens } from './store/scim-tokens.ts';
+import { Transactions } from './store/transactions.ts';
 import { Workspaces } from './store/workspaces.ts';
 
 export interface RunningIngress {
@@ -25,6 +35,14 @@ export interface RunningIngress {
  */
 const BACKEND_CALL_TIMEOUT_MS = 5_000;
 
+/**
+ * How long an admin change waits for its announcement to be published before answering: the
+ * usual publish takes milliseconds; past this the change is committed and announced later.
+ */
+const ANNOUNCE_WAIT_MS = 2_000;
+
+const RELAY_TIMING = { sweepIntervalMs: 5_000, leaseMs: 30_000, stopWaitMs: BACKEND_CALL_TIMEOUT_MS };
+
 /** Starts the ingress: joins the results topic first, then listens for SCIM and admin calls. */
 export const startIngress = async (config: IngressConfig, log: Logger): Promise<RunningIngress> => {
   const mongo = await connectMongo(config.mongoUrl, config.mongoDatabase, {
@@ -32,7 +50,8 @@ export const startIngress = async (config: IngressConfig, log: Logger): Promise<
   });
   const workspaces = new Workspaces(mongo.db);
   const tokens = new ScimTokens(mongo.db);
-  await Promise.all([workspaces.ensureIndexes(), tokens.ensureIndexes()]);
+  const outbox = new OrgChangeOutbox(mongo.db, config.orgOutboxRetention);
+  await Promise.all([workspaces.ensureIndexes(), tokens.ensureIndexes(), outbox.ensureIndexes()]);
 
   const { kafka, publisher } = await connectKafka(
     'roster-ingress',
@@ -43,6 +62,17 @@ export const startIngress = async (config: IngressConfig, log: Logger): Promise<
   );
   const bus = new CommandBus(publisher, config.deadlineMs);
   await bus.start(kafka, log, config.resultsGroupId);
+  // Its own producer, without an acknowledgement timeout: a pass waits out a broker outage
+  // instead of giving up and publishing the same entries again while the first send still retries.
+  const relayPublisher = await createPublisher(kafka);
+  const relay = new OrgChangeRelay({
+    outbox,
+    leases: new RelayLeases(mongo.db),
+    publisher: relayPublisher,
+    log,
+    timing: RELAY_TIMING,
+  });
+  relay.start();
 
   const app = await buildApp({
     bus,
@@ -51,7 +81,12 @@ export const startIngress = async (config: IngressConfig, log: Logger): Promise<
     workspaces,
     orgSettings: new OrganizationSettings(mongo.db),
     tokens,
-    orgEvents: new OrgEvents(publisher),
+    adminChanges: new AdminChanges({
+      transactions: new Transactions(mongo.client, BACKEND_CALL_TIMEOUT_MS),
+      outbox,
+      relay,
+      announceWaitMs: ANNOUNCE_WAIT_MS,
+    }),
     audit: new AuditTrailReader(mongo.db),
     seats: new LicenseSeatsReader(mongo.db),
     contentItems: new ContentItemsReader(mongo.db),
@@ -68,8 +103,9 @@ export const startIngress = async (config: IngressConfig, log: Logger): Promise<
     crashed: bus.crashed,
     async stop() {
       await app.close();
+      await relay.stop();
       await bus.stop();
-      await publisher.close();
+      await Promise.all([publisher.close(), relayPublisher.close()]);
       await mongo.close();
     },
   };

@@ -13,6 +13,7 @@ export * from './messages/caused-by.ts';
 export * from './messages/step-outcome.ts';
 export * from './mongo/connect.ts';
 export * from './mongo/errors.ts';
+export * from './mongo/retention.ts';
 export * from './org-settings.ts';
 export * from './process.ts';
 export * from './trace.ts';

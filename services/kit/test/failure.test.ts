@@ -10,6 +10,13 @@ import { describe, expect, test } from 'vitest';
 import { InvariantViolation, isTransientFailure, PublishTimeout } from '../src/kafka/failure.ts';
 import { isDocumentTooLarge } from '../src/mongo/errors.ts';
 
+/** The driver's (unexported) error of an operation its server monitor interrupted, named as it names it. */
+class PoolClearedOnNetworkError extends MongoNetworkError {
+  override get name(): string {
+    return 'PoolClearedOnNetworkError';
+  }
+}
+
 const serverError = (code: number, labels: string[] = []) =>
   new MongoServerError({ ok: 0, code, errmsg: `error ${code}`, errorLabels: labels });
 
@@ -25,6 +32,13 @@ describe('transient failures are retried, everything else will not go away', () 
       new MongoBulkWriteError(new MongoNetworkError('connection 23 to 127.0.0.1:32871 closed'), {} as never),
     ],
     ['a transaction the restarted store no longer knows', serverError(251)],
+    // Seen with the store frozen: the monitor timed out first and interrupted the operation.
+    [
+      'an operation interrupted by the server monitor',
+      new PoolClearedOnNetworkError(
+        'connection to 127.0.0.1:27017 interrupted due to server monitor timeout',
+      ),
+    ],
     ['the broker unreachable', new KafkaJSConnectionError('connection refused')],
     [
       'kafkajs giving up after retries',

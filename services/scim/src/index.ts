@@ -16,7 +16,7 @@ export {
 export { checkSchemas, MESSAGE } from './messages.ts';
 export { patchGroupAttributes, patchUserAttributes } from './patch/apply.ts';
 export { normalizePatch } from './patch/normalize.ts';
-export { type ProjectionRequest, projectResource } from './projection/attributes.ts';
+export { AttributeProjection, type ProjectionRequest, projectResource } from './projection/attributes.ts';
 export { type MongoSort, toMongoSort } from './projection/sort.ts';
 export { normalizeGroup } from './resources/group.ts';
 export { renderGroup, renderUser } from './resources/render.ts';

@@ -1,6 +1,5 @@
 import { STEPS, type Step, TOPICS } from '@roster/contracts';
-import { type BaseConfig, baseConfig } from '@roster/service-kit';
-import type { RetentionSeconds } from './store/retention.ts';
+import { type BaseConfig, baseConfig, type RetentionSeconds, retentionOf } from '@roster/service-kit';
 
 export interface Retention {
   /** ROSTER_LEDGER_RETENTION, default 14d: the ledger dedupes redelivered commands this long. */
@@ -16,18 +15,6 @@ export interface StatusConfig extends BaseConfig {
   awaits: Step[];
   retention: Retention;
 }
-
-const UNIT_SECONDS = { s: 1, m: 60, h: 3_600, d: 86_400 } as const;
-
-/** `14d`, `12h`, `30m`, `90s`, or `forever` (undefined). */
-const retentionOf = (env: NodeJS.ProcessEnv, name: string, fallback: string): RetentionSeconds => {
-  const raw = env[name] || fallback;
-  if (raw === 'forever') return undefined;
-  const match = /^(\d+)([smhd])$/.exec(raw);
-  if (!match || Number(match[1]) < 1)
-    throw new Error(`${name} must be a duration such as 14d, 12h, 30m, 90s, or forever; got ${raw}`);
-  return Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS];
-};
 
 // Kafka deletes whole segments, so a message can outlive retention.ms by up to segment.ms (7 days
 // by default): the defaults keep twice the topics' 7 days.

@@ -10,6 +10,7 @@ import { answerPoisonedCommand, answerPoisonedOutcome } from './handlers/poisone
 import { handleScimCommand } from './handlers/scim-command.ts';
 import { handleStepOutcome } from './handlers/step-outcome.ts';
 import { AuditTrail } from './store/audit-trail.ts';
+import { DecisionCommits } from './store/decision-commit.ts';
 import { GroupsDirectory } from './store/groups.ts';
 import { CommandLedger } from './store/ledger.ts';
 import { LifecycleOutbox } from './store/lifecycle-outbox.ts';
@@ -34,7 +35,7 @@ export const startStatus = async (config: StatusConfig, log: Logger): Promise<Ru
     topics: ['scimCommands', 'directoryChanges', 'stepOutcomes', 'commandResults', 'lifecycle', 'deadLetter'],
     stores: ({ db }) => ({
       users: new UsersDirectory(db),
-      groups: new GroupsDirectory(db),
+      groups: new GroupsDirectory(db, log),
       ledger: new CommandLedger(db, config.retention.ledger),
       audit: new AuditTrail(db, config.retention.audit),
       outbox: new LifecycleOutbox(db, config.retention.lifecycleOutbox),
@@ -42,6 +43,7 @@ export const startStatus = async (config: StatusConfig, log: Logger): Promise<Ru
     consumers: ({ stores, mongo, publisher }) => {
       const deps = {
         ...stores,
+        commits: new DecisionCommits(mongo.client, stores),
         publisher,
         organizations: new OrganizationSettings(mongo.db),
         awaits: config.awaits,

@@ -1,8 +1,8 @@
 import type { GroupDocument, UserDocument } from '@roster/contracts';
 import {
+  AttributeProjection,
   etagOf,
   ifNoneMatchMatches,
-  projectResource,
   type ResourceTypeName,
   renderGroup,
   renderUser,
@@ -15,57 +15,74 @@ import { RETRY_AFTER_SECONDS, sendScimError } from './scim-errors.ts';
 /** The SCIM base URL as the caller sees it (honours X-Forwarded-* behind a proxy when trusted). */
 export const baseUrlOf = (request: FastifyRequest): string => `${request.protocol}://${request.host}/scim/v2`;
 
+/** The `attributes` / `excludedAttributes` query parameters. */
 export interface Projection {
   attributes?: string;
   excludedAttributes?: string;
 }
 
+/**
+ * The projection a request asks for. Routes read it first: a malformed name is a 400 before
+ * anything is read or written.
+ */
+export const projectionOf = (
+  request: FastifyRequest<{ Querystring: Projection }>,
+  resourceType: ResourceTypeName,
+): AttributeProjection => new AttributeProjection(request.query, resourceType);
+
 export const renderDocument = (
   request: FastifyRequest,
-  resourceType: ResourceTypeName,
   document: UserDocument | GroupDocument,
-  projection: Projection = {},
+  projection: AttributeProjection,
 ): Record<string, unknown> => {
   const base = baseUrlOf(request);
   const rendered =
-    resourceType === 'User'
+    projection.resourceType === 'User'
       ? renderUser(document as UserDocument, base)
       : renderGroup(document as GroupDocument, base);
-  return projectResource(rendered, resourceType, projection);
+  return projection.apply(rendered);
 };
 
 /** Answers a SCIM GET of one resource, honouring If-None-Match (304) and projections. */
 export const sendResource = (
-  request: FastifyRequest<{ Querystring: Projection }>,
+  request: FastifyRequest,
   reply: FastifyReply,
-  resourceType: ResourceTypeName,
+  projection: AttributeProjection,
   document: UserDocument | GroupDocument | null,
   id: string,
 ): FastifyReply => {
-  if (!document) return sendScimError(reply, resourceNotFound(resourceType, id));
+  if (!document) return sendScimError(reply, resourceNotFound(projection.resourceType, id));
   reply.header('etag', etagOf(document.meta.version));
   if (ifNoneMatchMatches(request.headers['if-none-match'], document.meta.version)) {
     return reply.code(304).send();
   }
-  return reply.send(renderDocument(request, resourceType, document, request.query));
+  return reply.send(renderDocument(request, document, projection));
 };
 
-/** Turns a folded command result into the SCIM response the IdP gets. */
+/**
+ * Turns a folded command result into the SCIM response the IdP gets. `noContent` answers a
+ * success with `204 No Content` and the new version's ETag instead of the resource.
+ */
 export const sendCommandResponse = (
-  request: FastifyRequest<{ Querystring: Projection }>,
+  request: FastifyRequest,
   reply: FastifyReply,
   response: CommandResponse,
+  projection: AttributeProjection,
+  answer: 'resource' | 'noContent' = 'resource',
 ): FastifyReply => {
   if (response.error) {
     if (response.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return reply.code(response.status).send(response.error);
   }
-  if (response.status === 204 || !response.document || !response.resourceType)
+  const document = response.document as UserDocument | GroupDocument | undefined;
+  if (answer === 'noContent') {
+    if (document) reply.header('etag', etagOf(document.meta.version));
+    return reply.code(204).send();
+  }
+  if (response.status === 204 || !document || !response.resourceType)
     return reply.code(response.status).send();
-  const document = response.document as UserDocument | GroupDocument;
-  const body = renderDocument(request, response.resourceType, document, request.query);
   reply.header('etag', etagOf(document.meta.version));
   if (response.status === 201)
     reply.header('location', `${baseUrlOf(request)}/${response.resourceType}s/${document._id}`);
-  return reply.code(response.status).send(body);
+  return reply.code(response.status).send(renderDocument(request, document, projection));
 };

@@ -4,7 +4,7 @@ import {
   USERS_COLLECTION,
   type UserDocument,
 } from '@roster/contracts';
-import { filterToMongo, parseFilter, type ResourceTypeName, toMongoSort } from '@roster/scim';
+import { filterToMongo, LIMITS, parseFilter, type ResourceTypeName, toMongoSort } from '@roster/scim';
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import type { Workspaces } from './workspaces.ts';
 
@@ -53,6 +53,35 @@ export class DirectoryReader {
         workspaceLink: workspaceId ? { state: 'linked', workspaceId } : { state: 'unlinked' },
       };
     });
+  }
+
+  /**
+   * Sets each member's `display` (RFC 7643 §4.2) to the member user's displayName, else its
+   * userName, read at request time (a rename shows at once; groups never store it). One `$in` read
+   * of only those two fields per group's worth of distinct members, never one per member; a member
+   * who is no SCIM-visible user any more has no display.
+   */
+  async withMemberDisplays<T extends GroupDocument>(tenant: string, groups: T[]): Promise<T[]> {
+    const ids = [...new Set(groups.flatMap((group) => group.resource.members.map((member) => member.value)))];
+    const displays = new Map<string, string>();
+    for (let start = 0; start < ids.length; start += LIMITS.maxGroupMembers) {
+      const users = this.#users.find(
+        { tenant, scimDeleted: false, _id: { $in: ids.slice(start, start + LIMITS.maxGroupMembers) } },
+        { projection: { 'resource.displayName': 1, 'resource.userName': 1 } },
+      );
+      for await (const user of users)
+        displays.set(user._id, user.resource.displayName || user.resource.userName);
+    }
+    return groups.map((group) => ({
+      ...group,
+      resource: {
+        ...group.resource,
+        members: group.resource.members.map(({ value }) => {
+          const display = displays.get(value);
+          return display === undefined ? { value } : { value, display };
+        }),
+      },
+    }));
   }
 
   user(tenant: string, id: string): Promise<UserDocument | null> {

@@ -5,7 +5,7 @@ import {
   ORGANIZATIONS_COLLECTION,
   type OrganizationDocument,
 } from '@roster/contracts';
-import type { Collection, Db } from 'mongodb';
+import type { ClientSession, Collection, Db } from 'mongodb';
 
 export interface NewOrganization {
   name: string;
@@ -41,11 +41,17 @@ export class Organizations {
     return org;
   }
 
-  get(id: string): Promise<OrganizationDocument | null> {
-    return this.#orgs.findOne({ _id: id });
+  /** The organization; with a session, as the caller's transaction sees it. */
+  get(id: string, session?: ClientSession): Promise<OrganizationDocument | null> {
+    return this.#orgs.findOne({ _id: id }, { session });
   }
 
-  async update(id: string, changes: Partial<NewOrganization>): Promise<OrganizationDocument | null> {
-    return this.#orgs.findOneAndUpdate({ _id: id }, { $set: changes }, { returnDocument: 'after' });
+  /** Changes settings in the caller's transaction; the settings as they are after, or null for an unknown org. */
+  update(
+    session: ClientSession,
+    id: string,
+    changes: Partial<NewOrganization>,
+  ): Promise<OrganizationDocument | null> {
+    return this.#orgs.findOneAndUpdate({ _id: id }, { $set: changes }, { returnDocument: 'after', session });
   }
 }

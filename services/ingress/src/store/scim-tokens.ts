@@ -7,6 +7,12 @@ const TOKEN = /^rst_([0-9a-f-]{36})_([A-Za-z0-9_-]{43})$/;
 
 const hashOf = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 
+/** Not revoked, and not past its expiry (ISO-8601 UTC strings order like the instants they name). */
+const activeAt = (now: Date) => ({
+  revokedAt: { $exists: false },
+  $or: [{ expiresAt: { $exists: false } }, { expiresAt: { $gt: now.toISOString() } }],
+});
+
 export interface IssuedToken {
   id: string;
   token: string;
@@ -44,7 +50,9 @@ export class ScimTokens {
 
   /**
    * Issues a successor and lets the old token live for `graceMs` more (0 = revoke now), so an
-   * admin can paste the new token into the IdP without a provisioning outage.
+   * admin can paste the new token into the IdP without a provisioning outage. Only an active
+   * token rotates (undefined otherwise), and a grace only ever shortens: a token already in its
+   * grace period keeps the earlier expiry, so an expired or revoked secret never works again.
    */
   async rotate(
     tenant: string,
@@ -54,13 +62,14 @@ export class ScimTokens {
   ): Promise<IssuedToken | undefined> {
     const expiresAt = new Date(now.getTime() + graceMs).toISOString();
     const updated = await this.#tokens.updateOne(
-      { _id: tokenId, tenant, revokedAt: { $exists: false } },
-      graceMs > 0 ? { $set: { expiresAt } } : { $set: { revokedAt: now.toISOString() } },
+      { _id: tokenId, tenant, ...activeAt(now) },
+      graceMs > 0 ? { $min: { expiresAt } } : { $set: { revokedAt: now.toISOString() } },
     );
     if (updated.matchedCount === 0) return undefined;
     return this.issue(tenant, now);
   }
 
+  /** Revokes at once, whatever grace a rotation gave; false for an unknown or already revoked token. */
   async revoke(tenant: string, tokenId: string, now = new Date()): Promise<boolean> {
     const updated = await this.#tokens.updateOne(
       { _id: tokenId, tenant, revokedAt: { $exists: false } },

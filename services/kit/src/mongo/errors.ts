@@ -72,6 +72,8 @@ const UNREACHABLE = new Set([
   'MongoServerSelectionError',
   'MongoOperationTimeoutError',
   'MongoPoolClearedError',
+  // the monitor timed out and interrupted the operations in flight
+  'PoolClearedOnNetworkError',
   'MongoWaitQueueTimeoutError',
   'MongoTopologyClosedError',
   'MongoNotConnectedError',

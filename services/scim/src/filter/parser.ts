@@ -10,7 +10,7 @@ import { LIMITS } from '../limits.ts';
 import { type ResolvedAttribute, resolveAttribute } from '../schemas/attribute-lookup.ts';
 import type { ResourceTypeName } from '../schemas/definitions.ts';
 import { filterDepth, joined } from './combine.ts';
-import { type Fail, type Token, tokenize } from './lexer.ts';
+import { type Fail, Lexer, type Token } from './lexer.ts';
 import { checkedComparison } from './semantics.ts';
 
 /**
@@ -26,10 +26,11 @@ const SIMPLE_NAME = /^[A-Za-z$][\w$-]*$/;
 type Word = Extract<Token, { kind: 'word' }>;
 
 class Parser {
-  readonly #tokens: Token[];
+  readonly #lexer: Lexer;
   readonly #resourceType: ResourceTypeName;
   readonly #fail: Fail;
-  #index = 0;
+  /** The next token once peeked (tokens are read on demand: a value after an operator is read differently). */
+  #lookahead: Token | undefined;
   #depth = 0;
   #comparisons = 0;
 
@@ -39,7 +40,7 @@ class Parser {
         `A filter or path of ${text.length} characters is more than the ${LIMITS.maxFilterLength} allowed`,
       );
     }
-    this.#tokens = tokenize(text, fail);
+    this.#lexer = new Lexer(text, fail);
     this.#resourceType = resourceType;
     this.#fail = fail;
   }
@@ -64,12 +65,13 @@ class Parser {
   }
 
   #peek(): Token {
-    return this.#tokens[this.#index]!;
+    this.#lookahead ??= this.#lexer.next();
+    return this.#lookahead;
   }
 
   #next(): Token {
     const token = this.#peek();
-    if (token.kind !== 'end') this.#index++;
+    this.#lookahead = undefined;
     return token;
   }
 
@@ -183,8 +185,9 @@ class Parser {
     return checkedComparison(target, operator as CompareOperator, this.#literal(), this.#fail);
   }
 
+  /** The value after an operator (the operator was the last token read, so nothing is peeked). */
   #literal(): FilterLiteral {
-    const token = this.#next();
+    const token = this.#lexer.nextValue();
     if (token.kind === 'string' && token.value.length > LIMITS.maxStringLength) {
       throw this.#fail(
         `A string longer than ${LIMITS.maxStringLength} characters at position ${token.position}`,

@@ -1,6 +1,7 @@
 import type { CompareOperator, Filter, FilterLiteral } from '@roster/contracts';
 import { type ResolvedAttribute, resolveSubAttribute } from '../schemas/attribute-lookup.ts';
 import type { AttributeDefinition } from '../schemas/definitions.ts';
+import { dateTimeComparison } from './date-time.ts';
 import type { Fail } from './lexer.ts';
 
 const ORDERING: readonly CompareOperator[] = ['gt', 'ge', 'lt', 'le'];
@@ -37,12 +38,16 @@ export const withImplicitValue = (target: ResolvedAttribute): ResolvedAttribute 
 const nameOf = (target: ResolvedAttribute) =>
   target.ref.subAttribute ? `${target.ref.attribute}.${target.ref.subAttribute}` : target.ref.attribute;
 
-/** Canonical ISO-8601 so that stored ISO strings compare chronologically. */
-const dateTimeLiteral = (value: string, target: ResolvedAttribute, fail: Fail): string => {
-  const time = Date.parse(value);
-  if (Number.isNaN(time))
-    throw fail(`'${nameOf(target)}' is a dateTime; ${JSON.stringify(value)} is not one`);
-  return new Date(time).toISOString();
+/** A dateTime literal as the comparison on stored ISO strings (date-time.ts). */
+const dateTimeCompare = (
+  target: ResolvedAttribute,
+  op: CompareOperator,
+  value: string,
+  fail: Fail,
+): Filter => {
+  const comparison = dateTimeComparison(op, value);
+  if (!comparison) throw fail(`'${nameOf(target)}' is a dateTime; ${JSON.stringify(value)} is not one`);
+  return { kind: 'compare', path: target.ref, ...comparison };
 };
 
 /**
@@ -71,6 +76,6 @@ export const checkedComparison = (
       `'${nameOf(target)}' is a ${type} attribute and cannot be compared with ${JSON.stringify(value)}`,
     );
   }
-  const literal = type === 'dateTime' ? dateTimeLiteral(value as string, target, fail) : value;
-  return { kind: 'compare', path: target.ref, op, value: literal };
+  if (type === 'dateTime') return dateTimeCompare(target, op, value as string, fail);
+  return { kind: 'compare', path: target.ref, op, value };
 };

@@ -199,8 +199,8 @@ export const USER_SCHEMA = schemaResource(SCHEMA.user, 'User', 'User Account', [
 export const GROUP_SCHEMA = schemaResource(SCHEMA.group, 'Group', 'Group', [
   text(
     'displayName',
-    'The name of the Group; it links to the workspace with exactly this name (case and spaces included).',
-    { required: true },
+    'The name of the Group, unique per organization and compared exactly; it links to the workspace with exactly this name (case and spaces included).',
+    { required: true, uniqueness: 'server' },
   ),
   complex(
     'members',

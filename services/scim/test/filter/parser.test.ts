@@ -148,7 +148,7 @@ describe('parseFilter: invalid filters → 400 invalidFilter', () => {
     ['userName equals "a"', "Unknown operator 'equals'"],
     ['nope eq "a"', "Unknown attribute 'nope'"],
     ['$where eq "1"', "Unknown attribute '$where'"],
-    ['userName eq {"$gt": ""}', 'Unexpected character'],
+    ['userName eq {"$gt": ""}', "An unquoted value cannot contain '\"'"],
     ['resource.$ne eq "1"', "Unknown attribute 'resource.$ne'"],
     ['userName eq "unterminated', 'Unterminated string'],
     [String.raw`userName eq "\x"`, 'Invalid string literal'],

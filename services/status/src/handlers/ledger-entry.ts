@@ -3,11 +3,13 @@ import type { ScimError } from '@roster/scim';
 import { type Clock, decidedState, type OrganizationSettings } from '@roster/service-kit';
 import { type GroupCommand, groupDecider } from '../domain/groups/decide.ts';
 import { referencedMemberIds } from '../domain/groups/members.ts';
+import type { GroupState } from '../domain/groups/state.ts';
 import { type UserCommand, type UserContext, userDecider } from '../domain/users/decide.ts';
 import type { UserState } from '../domain/users/state.ts';
 import { groupMessages, resultMessage, userMessages } from '../messages/command.ts';
+import type { DirectoryWrite } from '../store/decision-commit.ts';
 import { type GroupsDirectory, toGroupDocument } from '../store/groups.ts';
-import type { LedgerEntry } from '../store/ledger.ts';
+import type { LedgerEntry, OutboxMessage } from '../store/ledger.ts';
 import { toDocument, type UsersDirectory, userNameKey } from '../store/users.ts';
 
 export interface DecideDeps {
@@ -17,6 +19,12 @@ export interface DecideDeps {
   /** Steps a SCIM response waits for (configuration; empty = answer once the directory decided). */
   awaits: Step[];
   clock: Clock;
+}
+
+/** A command decided: the entry recording it and, for an accepted change, the write it implies. */
+export interface DecidedCommand {
+  entry: LedgerEntry;
+  write?: DirectoryWrite;
 }
 
 const isUserCommand = (command: Command): command is UserCommand =>
@@ -39,128 +47,147 @@ const ledgerBase = (command: Command, resourceType: 'User' | 'Group') => ({
 });
 
 /** A refused command writes nothing and is answered at once with its SCIM error. */
-const refused = (
-  command: Command,
-  resourceType: 'User' | 'Group',
-  error: ScimError,
-): Omit<LedgerEntry, 'completed'> => {
+export const refusedEntry = (command: Command, error: ScimError): LedgerEntry => {
   const entry = {
-    ...ledgerBase(command, resourceType),
+    ...ledgerBase(command, resourceTypeOf(command)),
     resourceId: command.subject,
     response: { status: error.httpStatus, error: error.toBody() },
     awaits: [],
+    completed: true,
   };
   return { ...entry, outbox: [resultMessage(command, entry)] };
 };
 
-interface Keys {
-  userName: string | undefined;
-  externalId: string | undefined;
-}
-
-const keysOf = (state: UserState | undefined): Keys => ({
-  userName: state?.attributes.userName,
-  externalId: state?.attributes.externalId,
-});
-
-const sameKeys = (a: Keys, b: Keys): boolean =>
-  (a.userName === undefined ? undefined : userNameKey(a.userName)) ===
-    (b.userName === undefined ? undefined : userNameKey(b.userName)) && a.externalId === b.externalId;
-
-const userContext = async (deps: DecideDeps, command: UserCommand, keys: Keys): Promise<UserContext> => {
-  const tenant = command.tenant;
-  const [target, sameUserName, sameExternalId] = await Promise.all([
-    command.type === 'roster.command.user.create.v1' ? undefined : deps.users.byId(tenant, command.subject),
-    keys.userName === undefined ? undefined : deps.users.byUserName(tenant, keys.userName),
-    deps.users.byExternalId(tenant, keys.externalId),
-  ]);
-  return { now: deps.clock.now(), target, sameUserName, sameExternalId };
-};
-
-const initialKeys = async (deps: DecideDeps, command: UserCommand): Promise<Keys> => {
-  if ('user' in command.data)
-    return { userName: command.data.user.userName, externalId: command.data.user.externalId };
-  return keysOf(await deps.users.byId(command.tenant, command.subject));
+/** An accepted command: answered at once unless it waits for steps (their reports complete it). */
+const acceptedEntry = (
+  command: Command,
+  decided: Pick<LedgerEntry, 'resourceId' | 'document' | 'awaits'> & { status: number },
+  messages: OutboxMessage[],
+): LedgerEntry => {
+  const { resourceId, status, document, awaits } = decided;
+  const entry = {
+    ...ledgerBase(command, resourceTypeOf(command)),
+    resourceId,
+    response: { status },
+    ...(document ? { document } : {}),
+    awaits,
+  };
+  const answered = awaits.length === 0;
+  return {
+    ...entry,
+    outbox: answered ? [...messages, resultMessage(command, entry)] : messages,
+    completed: answered,
+  };
 };
 
 /**
- * Decides a user command: looks up what the decision depends on, asks the pure decider, and if
- * the decided state holds different keys than were looked up (a PATCH renamed the user), looks
- * those up and decides again, so uniqueness is judged against the final keys.
+ * Decides against the holder of the unique key the decision ends with: `decideFor(key)` looks up
+ * the holder of `key` and decides; when the decided resource holds another key (a PATCH renamed
+ * it), the holder of that key is looked up and the command decided again, so uniqueness is judged
+ * against the final key.
  */
-const decideUserCommand = async (
+const decideForFinalKey = async (
+  firstKey: string | undefined,
+  decideFor: (key: string | undefined) => Promise<{ decided: DecidedCommand; finalKey: string | undefined }>,
+): Promise<DecidedCommand> => {
+  for (let key = firstKey; ; ) {
+    const { decided, finalKey } = await decideFor(key);
+    if (finalKey === key) return decided;
+    key = finalKey;
+  }
+};
+
+const userContext = async (
   deps: DecideDeps,
   command: UserCommand,
-): Promise<Omit<LedgerEntry, 'completed'>> => {
-  let keys = await initialKeys(deps, command);
-  for (;;) {
-    const ctx = await userContext(deps, command, keys);
-    const decision = userDecider.decide(command, ctx);
-    if (!decision.accepted) return refused(command, 'User', decision.error);
+  userName: string | undefined,
+): Promise<UserContext> => {
+  const tenant = command.tenant;
+  const [target, sameUserName] = await Promise.all([
+    command.type === 'roster.command.user.create.v1' ? undefined : deps.users.byId(tenant, command.subject),
+    userName === undefined ? undefined : deps.users.byUserName(tenant, userName),
+  ]);
+  return { now: deps.clock.now(), target, sameUserName };
+};
+
+const commandUserName = async (deps: DecideDeps, command: UserCommand): Promise<string | undefined> => {
+  const userName =
+    'user' in command.data
+      ? command.data.user.userName
+      : (await deps.users.byId(command.tenant, command.subject))?.attributes.userName;
+  return userName === undefined ? undefined : userNameKey(userName);
+};
+
+const decideUserCommand = async (deps: DecideDeps, command: UserCommand): Promise<DecidedCommand> =>
+  decideForFinalKey(await commandUserName(deps, command), async (userName) => {
+    const decision = userDecider.decide(command, await userContext(deps, command, userName));
+    if (!decision.accepted)
+      return { decided: { entry: refusedEntry(command, decision.error) }, finalKey: userName };
     // Accepted user decisions always end with a user (provisioned, changed or as it was).
     const after = decidedState(userDecider, decision) as UserState;
-    const decidedKeys = keysOf(after);
-    if (!sameKeys(decidedKeys, keys)) {
-      keys = decidedKeys;
-      continue;
-    }
     const roleType = await deps.organizations.roleType(command.tenant);
     const document = toDocument(after, undefined);
     const changed = decision.events.length > 0;
     const awaits = changed ? deps.awaits : [];
-    const entry = {
-      ...ledgerBase(command, 'User'),
-      resourceId: after.id,
-      response: { status: decision.status },
-      document,
-      ...(changed ? { write: { kind: 'user' as const, doc: document } } : {}),
-      awaits,
+    const entry = acceptedEntry(
+      command,
+      { resourceId: after.id, status: decision.status, document, awaits },
+      userMessages(command, after, decision.events, roleType, awaits),
+    );
+    const write = { kind: 'user' as const, doc: document, expectedVersion: decision.state?.version };
+    return {
+      decided: changed ? { entry, write } : { entry },
+      finalKey: userNameKey(after.attributes.userName),
     };
-    const outbox = userMessages(command, after, decision.events, roleType, awaits);
-    return { ...entry, outbox: awaits.length === 0 ? [...outbox, resultMessage(command, entry)] : outbox };
-  }
-};
+  });
 
-const decideGroupCommand = async (
-  deps: DecideDeps,
-  command: GroupCommand,
-): Promise<Omit<LedgerEntry, 'completed'>> => {
+const commandDisplayName = (command: GroupCommand, target: GroupState | undefined): string | undefined =>
+  'group' in command.data ? command.data.group.displayName : target?.attributes.displayName;
+
+const decideGroupCommand = async (deps: DecideDeps, command: GroupCommand): Promise<DecidedCommand> => {
   const tenant = command.tenant;
   const target =
     command.type === 'roster.command.group.create.v1'
       ? undefined
       : await deps.groups.byId(tenant, command.subject);
   const knownUserIds = await deps.users.visibleIds(tenant, referencedMemberIds(command));
-  const decision = groupDecider.decide(command, { now: deps.clock.now(), target, knownUserIds });
-  if (!decision.accepted) return refused(command, 'Group', decision.error);
-  const after = decidedState(groupDecider, decision);
-  const changed = decision.events.length > 0;
-  const awaits = changed ? deps.awaits.filter((s) => s === 'membership') : [];
-  const finalState = after ?? decision.state!;
-  const document = after ? toGroupDocument(after) : undefined;
-  const write = !changed
-    ? undefined
-    : document
-      ? { kind: 'group' as const, doc: document }
-      : { kind: 'group-removal' as const, tenant, id: finalState.id };
-  const entry = {
-    ...ledgerBase(command, 'Group'),
-    resourceId: finalState.id,
-    response: { status: decision.status },
-    ...(document ? { document } : {}),
-    ...(write ? { write } : {}),
-    awaits,
-  };
-  // A deleted group has no state left; its deletion is announced as its last, newest change.
-  const announced = after ?? { ...finalState, version: finalState.version + 1 };
-  const outbox = groupMessages(command, announced, decision.events, awaits);
-  return { ...entry, outbox: awaits.length === 0 ? [...outbox, resultMessage(command, entry)] : outbox };
+  return decideForFinalKey(commandDisplayName(command, target), async (displayName) => {
+    const sameDisplayName =
+      displayName === undefined ? undefined : await deps.groups.byDisplayName(tenant, displayName);
+    const decision = groupDecider.decide(command, {
+      now: deps.clock.now(),
+      target,
+      knownUserIds,
+      sameDisplayName,
+    });
+    if (!decision.accepted)
+      return { decided: { entry: refusedEntry(command, decision.error) }, finalKey: displayName };
+    const after = decidedState(groupDecider, decision);
+    const changed = decision.events.length > 0;
+    const awaits = changed ? deps.awaits.filter((s) => s === 'membership') : [];
+    // Accepted group decisions name the group they change; a deletion leaves no state after it.
+    const before = decision.state;
+    const finalState = (after ?? before) as GroupState;
+    const document = after ? toGroupDocument(after) : undefined;
+    // A deleted group has no state left; its deletion is announced as its last, newest change.
+    const announced = after ?? { ...finalState, version: finalState.version + 1 };
+    const entry = acceptedEntry(
+      command,
+      { resourceId: finalState.id, status: decision.status, document, awaits },
+      groupMessages(command, announced, decision.events, awaits),
+    );
+    const write: DirectoryWrite = document
+      ? { kind: 'group', doc: document, expectedVersion: before?.version }
+      : { kind: 'group-removal', tenant, id: finalState.id, expectedVersion: finalState.version };
+    return {
+      decided: changed ? { entry, write } : { entry },
+      finalKey: after ? after.attributes.displayName : displayName,
+    };
+  });
 };
 
-/** Decides one command into the ledger entry that records it. */
-export const decideCommand = async (deps: DecideDeps, command: Command): Promise<LedgerEntry> => {
-  const entry = isUserCommand(command)
-    ? await decideUserCommand(deps, command)
-    : await decideGroupCommand(deps, command as GroupCommand);
-  return { ...entry, completed: entry.awaits.length === 0 };
-};
+/** Decides one command into the ledger entry that records it and the directory write it implies. */
+export const decideCommand = (deps: DecideDeps, command: Command): Promise<DecidedCommand> =>
+  isUserCommand(command)
+    ? decideUserCommand(deps, command)
+    : decideGroupCommand(deps, command as GroupCommand);

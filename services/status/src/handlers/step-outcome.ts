@@ -1,4 +1,4 @@
-import type { AuditEntry, StepOutcome } from '@roster/contracts';
+import type { AuditEntry, StepOutcome, UserDocument } from '@roster/contracts';
 import type { Clock, Publisher } from '@roster/service-kit';
 import { commandCompletion } from '../domain/provisioning/completion.ts';
 import { foldOutcome } from '../domain/provisioning/fold.ts';
@@ -21,8 +21,8 @@ export interface OutcomeDeps {
 /**
  * Folds a user's step outcome into their provisioning view and publishes the lifecycle events of
  * the real changes it made. The events are fixed (stored under the outcome's id) before the view
- * is written, so a crash anywhere neither loses nor repeats one: a redelivery republishes the
- * stored events, and refolding the same outcome changes nothing.
+ * is written, so a crash anywhere never loses one nor decides a different one: a redelivery
+ * republishes the stored events under their ids, and refolding the same outcome changes nothing.
  */
 const foldIntoUser = async (deps: OutcomeDeps, outcome: StepOutcome): Promise<void> => {
   const user = await deps.users.document(outcome.tenant, outcome.data.resource.id);
@@ -44,6 +44,20 @@ const foldIntoUser = async (deps: OutcomeDeps, outcome: StepOutcome): Promise<vo
   await deps.outbox.markPublished(outcome.id);
 };
 
+/**
+ * The user as the command left it (its version witnesses which change the answer acknowledges,
+ * even when a later command changed the user meanwhile), with the steps' view as it now stands.
+ */
+const withCurrentProvisioning = async (
+  deps: OutcomeDeps,
+  tenant: string,
+  decided: UserDocument | undefined,
+): Promise<UserDocument | undefined> => {
+  if (!decided) return undefined;
+  const provisioning = (await deps.users.document(tenant, decided._id))?.provisioning;
+  return provisioning ? { ...decided, provisioning } : decided;
+};
+
 /** Answers the waiting SCIM call once every step it waits for has reported. */
 const completeCommand = async (deps: OutcomeDeps, outcome: StepOutcome): Promise<void> => {
   const { commandId, step, resource, result, reason } = outcome.data;
@@ -60,7 +74,7 @@ const completeCommand = async (deps: OutcomeDeps, outcome: StepOutcome): Promise
   const document =
     completion.error || resource.type !== 'User'
       ? entry.document
-      : ((await deps.users.document(outcome.tenant, resource.id)) ?? entry.document);
+      : await withCurrentProvisioning(deps, outcome.tenant, entry.document as UserDocument | undefined);
   // The result answers the command (its id), continuing the trace the outcome carries.
   const command = { ...outcome, id: commandId };
   const message = resultMessage(command, {

@@ -1,7 +1,6 @@
 import { AUDIT_COLLECTION, type AuditEntry } from '@roster/contracts';
-import { isDuplicateKey, traceIdOf } from '@roster/service-kit';
+import { ensureRetention, isDuplicateKey, type RetentionSeconds, traceIdOf } from '@roster/service-kit';
 import type { Collection, Db } from 'mongodb';
-import { ensureRetention, type RetentionSeconds } from './retention.ts';
 
 /** An entry as stored: `recordedAt` (when it was written) is what its retention counts from. */
 type StoredAuditEntry = AuditEntry & { recordedAt: Date };

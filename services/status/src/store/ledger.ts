@@ -1,23 +1,23 @@
 import type { Actor, GroupDocument, ScimErrorBody, Step, TopicKey, UserDocument } from '@roster/contracts';
-import { isDuplicateKey, type Publishable } from '@roster/service-kit';
-import type { Collection, Db } from 'mongodb';
+import {
+  ensureRetention,
+  isDuplicateKey,
+  type Publishable,
+  type RetentionSeconds,
+} from '@roster/service-kit';
+import type { ClientSession, Collection, Db } from 'mongodb';
 import type { ReportedSteps } from '../domain/provisioning/completion.ts';
-import { ensureRetention, type RetentionSeconds } from './retention.ts';
 
 export interface OutboxMessage {
   topic: TopicKey;
   message: Publishable;
 }
 
-export type DirectoryWrite =
-  | { kind: 'user'; doc: UserDocument }
-  | { kind: 'group'; doc: GroupDocument }
-  | { kind: 'group-removal'; tenant: string; id: string };
-
 /**
- * One command as the directory decided it: the decision, the write it implies and the messages
- * it must publish (a transactional outbox without the transaction: each later step is idempotent,
- * so a crash anywhere is repaired by redelivery of the command).
+ * One command as the directory decided it: the decision, the resource as it left it and the
+ * messages it must publish (a transactional outbox: an accepted change is recorded in the same
+ * transaction as its directory write, so an entry exists exactly when its write committed; each
+ * later step is idempotent, so a crash anywhere is repaired by redelivery of the command).
  */
 export interface LedgerEntry {
   _id: string;
@@ -30,8 +30,6 @@ export interface LedgerEntry {
   resourceType: 'User' | 'Group';
   resourceId: string;
   response: { status: number; error?: ScimErrorBody };
-  /** The write the decision implies; absent when nothing changed (an idempotent repeat). */
-  write?: DirectoryWrite;
   /** The resource as it stands after the decision (what the IdP gets back). */
   document?: UserDocument | GroupDocument;
   outbox: OutboxMessage[];
@@ -77,7 +75,10 @@ export class CommandLedger {
     return this.#entries.findOne({ _id: commandId });
   }
 
-  /** Records a decision once; if a previous delivery already recorded one, that one wins. */
+  /**
+   * Records a decision that writes nothing (a refusal, an idempotent repeat) once; if a previous
+   * delivery already recorded one, that one wins.
+   */
   async record(entry: LedgerEntry): Promise<LedgerEntry> {
     const recorded = { ...entry, recordedAt: new Date() };
     try {
@@ -91,24 +92,15 @@ export class CommandLedger {
     }
   }
 
-  /** Turns an accepted decision into a rejection (the unique index found a concurrent holder of a key). */
-  async reject(
-    entry: LedgerEntry,
-    response: LedgerEntry['response'],
-    outbox: OutboxMessage[],
-  ): Promise<LedgerEntry> {
-    const rejected: LedgerEntry = {
-      ...entry,
-      response,
-      outbox,
-      awaits: [],
-      completed: true,
-      recordedAt: entry.recordedAt ?? new Date(),
-    };
-    delete rejected.write;
-    delete rejected.document;
-    await this.#entries.replaceOne({ _id: entry._id }, rejected);
-    return rejected;
+  /**
+   * Records the decision of a change within the transaction of its directory write. An entry
+   * already recorded (another delivery of the command committed first) fails the transaction with
+   * the driver's DuplicateKey.
+   */
+  async recordWithin(session: ClientSession, entry: LedgerEntry): Promise<LedgerEntry> {
+    const recorded = { ...entry, recordedAt: new Date() };
+    await this.#entries.insertOne(recorded, { session });
+    return recorded;
   }
 
   async markPublished(commandId: string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { LifecycleEvent } from '@roster/contracts';
+import { ensureRetention, type RetentionSeconds } from '@roster/service-kit';
 import type { Collection, Db } from 'mongodb';
-import { ensureRetention, type RetentionSeconds } from './retention.ts';
 
 /** Lifecycle events decided by folding one outcome, kept until published (keyed by the outcome id). */
 export interface PendingLifecycle {
@@ -15,7 +15,8 @@ export const LIFECYCLE_OUTBOX_COLLECTION = 'lifecycle_outbox';
 
 /**
  * The `lifecycle_outbox` collection: the events each folded outcome announces are stored under the
- * outcome's id before the view changes, so a crash neither loses nor repeats one. Published
+ * outcome's id before the view changes, so a crash never loses one; a crash between publishing
+ * and `markPublished` republishes the same events under the same ids (at-least-once). Published
  * entries expire `retention` after publication; unpublished ones stay until published.
  */
 export class LifecycleOutbox {

@@ -1,7 +1,10 @@
 import { type ProvisioningView, USERS_COLLECTION, type UserDocument } from '@roster/contracts';
-import { isDuplicateKey } from '@roster/service-kit';
-import type { Collection, Db } from 'mongodb';
+import type { ClientSession, Collection, Db } from 'mongodb';
 import type { UserState } from '../domain/users/state.ts';
+import { dropIfUniquenessDiffers } from './indexes.ts';
+import { StaleDecision } from './stale-decision.ts';
+
+const EXTERNAL_ID_INDEX = 'tenant_externalId';
 
 /** The status service's `users` collection: the SCIM directory's users (it is their only writer). */
 export class UsersDirectory {
@@ -11,16 +14,18 @@ export class UsersDirectory {
     this.#users = db.collection<UserDocument>(USERS_COLLECTION);
   }
 
+  /**
+   * userName is unique per organization (case-insensitively, through `userNameKey`); externalId is
+   * only indexed for `externalId eq` lookups (RFC 7643 §3.1 gives it no uniqueness). Earlier
+   * versions made that index unique: on an upgraded deployment it is replaced by the plain one.
+   */
   async ensureIndexes(): Promise<void> {
-    await this.#users.createIndexes([
-      { key: { tenant: 1, userNameKey: 1 }, name: 'tenant_userName', unique: true },
-      {
-        key: { tenant: 1, 'resource.externalId': 1 },
-        name: 'tenant_externalId',
-        unique: true,
-        partialFilterExpression: { 'resource.externalId': { $exists: true } },
-      },
-    ]);
+    await this.#users.createIndex({ tenant: 1, userNameKey: 1 }, { name: 'tenant_userName', unique: true });
+    await dropIfUniquenessDiffers(this.#users, EXTERNAL_ID_INDEX, false);
+    await this.#users.createIndex(
+      { tenant: 1, 'resource.externalId': 1 },
+      { name: EXTERNAL_ID_INDEX, partialFilterExpression: { 'resource.externalId': { $exists: true } } },
+    );
   }
 
   async byId(tenant: string, id: string): Promise<UserState | undefined> {
@@ -37,13 +42,9 @@ export class UsersDirectory {
     await this.#users.updateOne({ _id: id, tenant }, { $set: { provisioning } });
   }
 
+  /** The user holding `userName` (case-insensitively), whatever its state: active, deactivated or SCIM-deleted. */
   async byUserName(tenant: string, userName: string): Promise<UserState | undefined> {
     return toState(await this.#users.findOne({ tenant, userNameKey: userNameKey(userName) }));
-  }
-
-  async byExternalId(tenant: string, externalId: string | undefined): Promise<UserState | undefined> {
-    if (externalId === undefined) return undefined;
-    return toState(await this.#users.findOne({ tenant, 'resource.externalId': externalId }));
   }
 
   /** Ids among `ids` that are SCIM-visible users of the tenant. */
@@ -56,23 +57,25 @@ export class UsersDirectory {
   }
 
   /**
-   * Writes the decided document unless a newer or equal version is already stored (a redelivered
-   * command re-applies the same document: no effect). Throws the driver's DuplicateKey error when
-   * another user holds the userName or externalId.
+   * Writes a decided user within `session`: a new user (`expectedVersion` undefined) is inserted,
+   * an existing one is updated only while it still has the version the decision was made against.
+   * Throws StaleDecision when it moved on, the driver's DuplicateKey when another user holds the
+   * userName.
    */
-  async apply(doc: UserDocument): Promise<void> {
+  async write(doc: UserDocument, expectedVersion: number | undefined, session: ClientSession): Promise<void> {
     // $set, not replace: the provisioning view beside the resource is folded from step outcomes.
     const { _id, provisioning: _, ...fields } = doc;
-    try {
-      await this.#users.updateOne(
-        { _id, 'meta.version': { $lt: doc.meta.version } },
-        { $set: fields },
-        { upsert: true },
-      );
-    } catch (err) {
-      if (isDuplicateKey(err, '_id')) return;
-      throw err;
+    if (expectedVersion === undefined) {
+      await this.#users.insertOne({ _id, ...fields }, { session });
+      return;
     }
+    const written = await this.#users.updateOne(
+      { _id, tenant: doc.tenant, 'meta.version': expectedVersion },
+      { $set: fields },
+      { session },
+    );
+    if (written.matchedCount === 0)
+      throw new StaleDecision(`user ${_id} is no longer at version ${expectedVersion}`);
   }
 }
 

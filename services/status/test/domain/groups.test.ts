@@ -14,11 +14,19 @@ const group = (displayName: string, ...memberIds: string[]): GroupAttributes => 
   members: memberIds.map((value) => ({ value })),
 });
 
-/** The directory around a command: the addressed group (built from its history) and the known users. */
-const context = (history: GroupEvent[], knownUserIds: string[] = []): GroupContext => ({
+/**
+ * The directory around a command: the addressed group (built from its history), the known users
+ * and the group holding the displayName the command ends with.
+ */
+const context = (
+  history: GroupEvent[],
+  knownUserIds: string[] = [],
+  sameDisplayName: GroupEvent[] = [],
+): GroupContext => ({
   now: NOW,
   target: spec.stateAfter(history),
   knownUserIds: new Set(knownUserIds),
+  sameDisplayName: spec.stateAfter(sameDisplayName),
 });
 
 const created = (attributes: GroupAttributes): GroupEvent => ({
@@ -66,6 +74,49 @@ describe('group create', () => {
   });
 });
 
+describe('group create of a displayName already taken', () => {
+  const sales = [{ ...created({ ...group('Sales', 'u-1', 'u-2'), externalId: 'okta-9' }), id: 'g-old' }];
+  const create = (attributes: GroupAttributes) =>
+    command('roster.command.group.create.v1', 'g-new', { group: attributes });
+
+  test('an identical repeat (an IdP retrying after a 503) answers with the existing group and changes nothing', () => {
+    // finding 4: the repeat created a second group of the same name, linked to the same workspace
+    spec
+      .given(context([], ['u-1', 'u-2'], sales))
+      .when(create({ ...group('Sales', 'u-2', 'u-1', 'u-2'), externalId: 'okta-9' }))
+      .thenEvents([], { groupId: 'g-old', status: 201 });
+  });
+
+  test('without externalId on either side, the same members make a repeat', () => {
+    spec
+      .given(context([], ['u-1'], [created(group('Sales', 'u-1'))]))
+      .when(create(group('Sales', 'u-1')))
+      .thenEvents([], { groupId: 'g-1', status: 201 });
+  });
+
+  test('other members are a uniqueness conflict', () => {
+    spec
+      .given(context([], ['u-1'], sales))
+      .when(create({ ...group('Sales', 'u-1'), externalId: 'okta-9' }))
+      .thenRefused({
+        httpStatus: 409,
+        scimType: 'uniqueness',
+        detail: 'displayName "Sales" is already taken',
+      });
+  });
+
+  test('another externalId, or one where the existing group has none, is a uniqueness conflict', () => {
+    spec
+      .given(context([], ['u-1', 'u-2'], sales))
+      .when(create({ ...group('Sales', 'u-1', 'u-2'), externalId: 'okta-10' }))
+      .thenRefused({ httpStatus: 409, scimType: 'uniqueness' });
+    spec
+      .given(context([], ['u-1', 'u-2'], sales))
+      .when(create(group('Sales', 'u-1', 'u-2')))
+      .thenRefused({ httpStatus: 409, scimType: 'uniqueness' });
+  });
+});
+
 describe('group changes', () => {
   const sales = [created(group('Sales', 'u-1'))];
 
@@ -106,6 +157,35 @@ describe('group changes', () => {
       .given(context(sales))
       .when(command('roster.command.group.patch.v1', 'g-1', members('remove')))
       .thenState({ version: 2, attributes: group('Sales') });
+  });
+
+  test('renaming onto the displayName of another group is a uniqueness conflict', () => {
+    const marketing = [{ ...created(group('Marketing')), id: 'g-2' }];
+    spec
+      .given(context(sales, [], marketing))
+      .when(command('roster.command.group.replace.v1', 'g-1', { group: group('Marketing', 'u-1') }))
+      .thenRefused({
+        httpStatus: 409,
+        scimType: 'uniqueness',
+        detail: 'displayName "Marketing" is already taken',
+      });
+    spec
+      .given(context(sales, [], marketing))
+      .when(
+        command('roster.command.group.patch.v1', 'g-1', {
+          operations: [
+            { op: 'replace', path: { schema: SCHEMA.group, attribute: 'displayName' }, value: 'Marketing' },
+          ],
+        }),
+      )
+      .thenRefused({ httpStatus: 409, scimType: 'uniqueness' });
+  });
+
+  test('a group keeping its own displayName is no conflict with itself', () => {
+    spec
+      .given(context(sales, ['u-2'], sales))
+      .when(command('roster.command.group.patch.v1', 'g-1', members('add', [{ value: 'u-2' }])))
+      .thenState({ version: 2, attributes: group('Sales', 'u-1', 'u-2') });
   });
 
   test('a stale If-Match is a 412 naming the current version', () => {

@@ -1,6 +1,7 @@
 import { SCHEMA, type UserAttributes } from '@roster/contracts';
 import { LIMITS } from '@roster/scim';
 import { decidedState } from '@roster/service-kit';
+import { deciderSpec } from '@roster/service-kit/testing';
 import { describe, expect, test } from 'vitest';
 import { type UserCommand, type UserContext, userDecider } from '../../src/domain/users/decide.ts';
 import type { UserState } from '../../src/domain/users/state.ts';
@@ -27,9 +28,10 @@ const context = (overrides: Partial<UserContext> = {}): UserContext => ({
   now: NOW,
   target: undefined,
   sameUserName: undefined,
-  sameExternalId: undefined,
   ...overrides,
 });
+
+const spec = deciderSpec(userDecider);
 
 /** Runs decide then folds the events onto the state the decision names, as the shell does. */
 const run = (cmd: UserCommand, ctx: UserContext) => {
@@ -65,21 +67,66 @@ describe('user create', () => {
     expect(state).toMatchObject({ id: 'old-id', attributes: { title: 'New', active: true }, version: 5 });
   });
 
-  test('re-provisioning a SCIM-deleted account by externalId brings the resource back', () => {
-    const deleted = existing('old-id', attributes('ada@x.com', { active: false, externalId: 'okta-1' }), {
-      scimDeleted: true,
-    });
-    const { state } = run(
-      command('roster.command.user.create.v1', 'new-id', {
-        user: attributes('ada.l@x.com', { externalId: 'okta-1' }),
-      }),
-      context({ sameExternalId: deleted }),
-    );
-    expect(state).toMatchObject({
-      id: 'old-id',
-      scimDeleted: false,
-      attributes: { userName: 'ada.l@x.com', active: true },
-    });
+  test('re-provisioning a SCIM-deleted account by userName brings the resource back', () => {
+    const deleted = existing('old-id', attributes('ada@x.com', { active: false }), { scimDeleted: true });
+    spec
+      .given(context({ sameUserName: deleted }))
+      .when(command('roster.command.user.create.v1', 'new-id', { user: attributes('ada@x.com') }))
+      .thenState({ id: 'old-id', scimDeleted: false, attributes: { userName: 'ada@x.com', active: true } });
+  });
+
+  test('the returning person takes the externalId of the POST: the userName decides, not the externalId', () => {
+    const dormant = existing('old-id', attributes('ada@x.com', { active: false, externalId: 'okta-1' }));
+    spec
+      .given(context({ sameUserName: dormant }))
+      .when(
+        command('roster.command.user.create.v1', 'new-id', {
+          user: attributes('ada@x.com', { externalId: 'entra-7' }),
+        }),
+      )
+      .thenState({
+        id: 'old-id',
+        attributes: { userName: 'ada@x.com', externalId: 'entra-7', active: true },
+      });
+  });
+
+  test('a userName nobody holds is a new person, whoever else has the same externalId', () => {
+    // finding 1: second@ with the externalId of a deactivated first@ took over first@'s account
+    spec
+      .given(context())
+      .when(
+        command('roster.command.user.create.v1', 'new-id', {
+          user: attributes('second@x.com', { externalId: 'mail-nickname' }),
+        }),
+      )
+      .thenEvents(
+        [
+          {
+            type: 'UserProvisioned',
+            id: 'new-id',
+            tenant: 'org-1',
+            attributes: attributes('second@x.com', { externalId: 'mail-nickname' }),
+            at: NOW,
+          },
+        ],
+        { userId: 'new-id', status: 201 },
+      );
+  });
+
+  test('an active holder of the userName with another externalId is a uniqueness conflict', () => {
+    const current = existing('id-1', attributes('ada@x.com', { externalId: 'okta-1' }));
+    spec
+      .given(context({ sameUserName: current }))
+      .when(
+        command('roster.command.user.create.v1', 'new-id', {
+          user: attributes('ada@x.com', { externalId: 'okta-2' }),
+        }),
+      )
+      .thenRefused({
+        httpStatus: 409,
+        scimType: 'uniqueness',
+        detail: 'userName "ada@x.com" is already taken',
+      });
   });
 
   test('an identical repeat of a create (IdP retry) answers with the existing user and changes nothing', () => {
@@ -154,6 +201,22 @@ describe('changes to an existing user', () => {
       context({ target: current, sameUserName: other }),
     );
     expect(decision).toMatchObject({ accepted: false, error: { httpStatus: 409, scimType: 'uniqueness' } });
+  });
+
+  test('externalId is no key: a replacement may carry the externalId another user has', () => {
+    // finding 2: two users sharing one externalId were refused 409 uniqueness
+    spec
+      .given(context({ target: current, sameUserName: current }))
+      .when(
+        command('roster.command.user.replace.v1', 'id-1', {
+          user: attributes('ada@x.com', { title: 'Engineer', externalId: 'shared-by-grace' }),
+        }),
+      )
+      .thenState({
+        id: 'id-1',
+        version: 4,
+        attributes: attributes('ada@x.com', { title: 'Engineer', externalId: 'shared-by-grace' }),
+      });
   });
 
   test('PATCHes that would grow the user past the size limit are refused; it never grows past it', () => {

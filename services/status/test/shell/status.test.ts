@@ -18,7 +18,7 @@ import {
   type UserChanged,
   type UserDocument,
 } from '@roster/contracts';
-import { createLogger } from '@roster/service-kit';
+import { createLogger, OrganizationSettings, systemClock } from '@roster/service-kit';
 import {
   type Collector,
   collect,
@@ -32,8 +32,12 @@ import {
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadRetention } from '../../src/config.ts';
+import { recordDecision } from '../../src/handlers/record-decision.ts';
 import { type RunningStatus, startStatus } from '../../src/service.ts';
-import { LEDGER_COLLECTION, type LedgerEntry } from '../../src/store/ledger.ts';
+import { DecisionCommits } from '../../src/store/decision-commit.ts';
+import { GroupsDirectory } from '../../src/store/groups.ts';
+import { CommandLedger, LEDGER_COLLECTION, type LedgerEntry } from '../../src/store/ledger.ts';
+import { UsersDirectory } from '../../src/store/users.ts';
 
 let infra: EmbeddedInfra;
 let status: RunningStatus;
@@ -183,6 +187,38 @@ describe('a command', () => {
     expect(await ledger().countDocuments({ _id: create.id })).toBe(1);
     expect((await user(create.subject))?.meta.version).toBe(1);
     expect(await audit().countDocuments({ _id: create.id })).toBe(1);
+  });
+
+  test('decided and committed when the service crashed, its redelivery only publishes what was recorded', async () => {
+    const create = createUser('barbara@example.com');
+    // What a delivery that crashed right after the commit left: the user and the unpublished entry.
+    const stores = {
+      users: new UsersDirectory(infra.db),
+      groups: new GroupsDirectory(infra.db, createLogger('status', 'silent')),
+      ledger: new CommandLedger(infra.db, undefined),
+    };
+    const recorded = await recordDecision(
+      {
+        ...stores,
+        commits: new DecisionCommits(infra.mongo, stores),
+        organizations: new OrganizationSettings(infra.db),
+        awaits: ['licensing'],
+        clock: systemClock,
+      },
+      create,
+    );
+    expect(recorded).toMatchObject({ published: false, resourceId: create.subject });
+
+    await send(TOPICS.scimCommands.name, [create]);
+    const change = await changeOf(create);
+    expect(change.data).toMatchObject({ change: 'provisioned', sequence: 1 });
+    await commandsHandled(create.subject);
+    expect(await ledger().findOne({ _id: create.id })).toMatchObject({
+      published: true,
+      recordedAt: recorded.recordedAt,
+    });
+    expect((await user(create.subject))?.meta.version).toBe(1);
+    expect(changes.messages.filter((c) => c.data.commandId === create.id)).toHaveLength(1);
   });
 
   test('a refused command is recorded and answered with its SCIM error, and writes nothing', async () => {

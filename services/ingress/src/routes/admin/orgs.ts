@@ -1,6 +1,7 @@
 import { LICENSES } from '@roster/contracts';
 import type { FastifyInstance } from 'fastify';
-import type { OrgEvents } from '../../pipeline/org-events.ts';
+import type { AdminChanges } from '../../pipeline/admin-changes.ts';
+import { settingsChanged } from '../../pipeline/org-events.ts';
 import type { NewOrganization, Organizations } from '../../store/organizations.ts';
 
 const license = { type: 'string', enum: [...LICENSES] } as const;
@@ -27,10 +28,13 @@ const orgBody = {
 
 const orgPatch = { ...orgBody, required: [] } as const;
 
-/** Organizations: name, listed domains, auto-capture, SSO flag, default license, role type, seat limits. */
+/**
+ * Organizations: name, listed domains, auto-capture, SSO flag, default license, role type, seat
+ * limits. A settings change commits with its announcement.
+ */
 export const orgRoutes = async (
   app: FastifyInstance,
-  { organizations, events }: { organizations: Organizations; events: OrgEvents },
+  { organizations, changes }: { organizations: Organizations; changes: AdminChanges },
 ) => {
   app.post<{ Body: NewOrganization }>('/orgs', { schema: { body: orgBody } }, async (request, reply) => {
     const org = await organizations.create(request.body);
@@ -47,9 +51,12 @@ export const orgRoutes = async (
     '/orgs/:orgId',
     { schema: { body: orgPatch } },
     async (request, reply) => {
-      const org = await organizations.update(request.params.orgId, request.body);
+      const org = await changes.commit(async (session) => {
+        const updated = await organizations.update(session, request.params.orgId, request.body);
+        if (!updated) return { outcome: undefined };
+        return { outcome: updated, announce: settingsChanged(updated, request.headers.traceparent) };
+      });
       if (!org) return reply.notFound(`organization ${request.params.orgId} not found`);
-      await events.settingsChanged(org, request.headers.traceparent);
       return { id: org._id, ...org, _id: undefined };
     },
   );

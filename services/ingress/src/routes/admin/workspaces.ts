@@ -1,7 +1,8 @@
 import type { WorkspaceDocument } from '@roster/contracts';
 import { isDuplicateKey } from '@roster/service-kit';
-import type { FastifyInstance } from 'fastify';
-import type { OrgEvents } from '../../pipeline/org-events.ts';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AdminChanges } from '../../pipeline/admin-changes.ts';
+import { workspaceChanged } from '../../pipeline/org-events.ts';
 import type { Organizations } from '../../store/organizations.ts';
 import type { Workspaces } from '../../store/workspaces.ts';
 
@@ -16,25 +17,37 @@ const nameBody = {
 interface Deps {
   organizations: Organizations;
   workspaces: Workspaces;
-  events: OrgEvents;
+  changes: AdminChanges;
 }
 
-/** Workspaces of an org. A pushed group links to the workspace whose name equals its displayName exactly. */
-export const workspaceRoutes = async (app: FastifyInstance, { organizations, workspaces, events }: Deps) => {
+/** The store refused the name: the whole change was rolled back. */
+const answerDuplicateName = (reply: FastifyReply, name: string, err: unknown): FastifyReply => {
+  if (isDuplicateKey(err, 'name')) return reply.conflict(`a workspace named "${name}" already exists`);
+  throw err;
+};
+
+/**
+ * Workspaces of an org. A pushed group links to the workspace whose name equals its displayName
+ * exactly. Each change commits with its announcement; a refused one (404, 409) changes nothing.
+ */
+export const workspaceRoutes = async (app: FastifyInstance, { organizations, workspaces, changes }: Deps) => {
   app.post<{ Params: { orgId: string }; Body: { name: string; isDefault?: boolean } }>(
     '/orgs/:orgId/workspaces',
     { schema: { body: nameBody } },
     async (request, reply) => {
       const { orgId } = request.params;
-      if (!(await organizations.get(orgId))) return reply.notFound(`organization ${orgId} not found`);
+      const { name, isDefault = false } = request.body;
       try {
-        const workspace = await workspaces.create(orgId, request.body.name, request.body.isDefault ?? false);
-        await events.workspaceChanged(workspace, 'created', undefined, request.headers.traceparent);
-        return reply.code(201).send(view(workspace));
+        const created = await changes.commit(async (session) => {
+          if (!(await organizations.get(orgId, session))) return { outcome: undefined };
+          const workspace = await workspaces.create(session, orgId, name, isDefault);
+          const announce = workspaceChanged(workspace, 'created', undefined, request.headers.traceparent);
+          return { outcome: workspace, announce };
+        });
+        if (!created) return reply.notFound(`organization ${orgId} not found`);
+        return reply.code(201).send(view(created));
       } catch (err) {
-        if (isDuplicateKey(err))
-          return reply.conflict(`a workspace named "${request.body.name}" already exists`);
-        throw err;
+        return answerDuplicateName(reply, name, err);
       }
     },
   );
@@ -50,16 +63,19 @@ export const workspaceRoutes = async (app: FastifyInstance, { organizations, wor
     { schema: { body: { ...nameBody, properties: { name: nameBody.properties.name } } } },
     async (request, reply) => {
       const { orgId, workspaceId } = request.params;
+      const { name } = request.body;
       try {
-        const renamed = await workspaces.rename(orgId, workspaceId, request.body.name);
+        const renamed = await changes.commit(async (session) => {
+          const done = await workspaces.rename(session, orgId, workspaceId, name);
+          if (!done) return { outcome: undefined };
+          const { workspace, previousName } = done;
+          const announce = workspaceChanged(workspace, 'renamed', previousName, request.headers.traceparent);
+          return { outcome: workspace, announce };
+        });
         if (!renamed) return reply.notFound(`workspace ${workspaceId} not found`);
-        const { workspace, previousName } = renamed;
-        await events.workspaceChanged(workspace, 'renamed', previousName, request.headers.traceparent);
-        return view(workspace);
+        return view(renamed);
       } catch (err) {
-        if (isDuplicateKey(err))
-          return reply.conflict(`a workspace named "${request.body.name}" already exists`);
-        throw err;
+        return answerDuplicateName(reply, name, err);
       }
     },
   );

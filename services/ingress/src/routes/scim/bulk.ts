@@ -1,5 +1,6 @@
 import { checkBodyDepth, LIMITS, MESSAGE, ScimError, scimErrors } from '@roster/scim';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { baseUrlOf } from '../../http/respond.ts';
 
 interface BulkOperation {
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -77,6 +78,10 @@ const checkNotNested = (request: FastifyRequest<{ Body: BulkRequest }>): void =>
   if (nested) throw scimErrors.invalidPath('A Bulk operation cannot be a Bulk request (path /Bulk)');
 };
 
+/** An operation's resource URL (RFC 7644 §3.7.3): from the answer, or its path when it answered 204. */
+const locationOf = (request: FastifyRequest, path: string, json: Record<string, unknown> | undefined) =>
+  (json?.meta as { location?: string } | undefined)?.location ?? `${baseUrlOf(request)}${path.split('?')[0]}`;
+
 /** Whether the client has gone: then Bulk stops before its next operation. */
 const disconnection = (reply: FastifyReply): (() => boolean) => {
   let gone = false;
@@ -129,9 +134,10 @@ export const bulkRoutes = async (app: FastifyInstance) => {
           results[index] = { ...summary, status: '409', response: error.toBody() };
           continue;
         }
+        const path = resolve(op.path, created);
         const response = await app.inject({
           method,
-          url: `${SCIM_BASE}${resolve(op.path, created)}`,
+          url: `${SCIM_BASE}${path}`,
           headers: {
             [DISPATCHED_HEADER]: '1',
             authorization: request.headers.authorization ?? '',
@@ -150,7 +156,7 @@ export const bulkRoutes = async (app: FastifyInstance) => {
         results[index] = {
           ...summary,
           ...(response.headers.etag ? { version: response.headers.etag } : {}),
-          ...(ok && json?.meta ? { location: (json.meta as { location?: string }).location } : {}),
+          ...(ok ? { location: locationOf(request, path, json) } : {}),
           status: String(response.statusCode),
           ...(ok ? {} : { response: json }),
         };

@@ -1,41 +1,54 @@
 import { randomUUID } from 'node:crypto';
 import type { Command, GroupDocument } from '@roster/contracts';
-import { MESSAGE, normalizeGroup, normalizePatch } from '@roster/scim';
+import { type AttributeProjection, MESSAGE, normalizeGroup, normalizePatch } from '@roster/scim';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Projection, renderDocument, sendCommandResponse, sendResource } from '../../http/respond.ts';
+import {
+  type Projection,
+  projectionOf,
+  renderDocument,
+  sendCommandResponse,
+  sendResource,
+} from '../../http/respond.ts';
 import { commandFor } from '../../pipeline/commands.ts';
 import { type IdParams, idParams, projectionQuerystring, type ScimRouteDeps } from './context.ts';
 import { type ListQuerystring, listQuerystringSchema, toListQuery } from './list-query.ts';
 
-const excludesMembers = (excluded: string | undefined): boolean =>
-  (excluded ?? '').split(',').some(
-    (name) =>
-      name
-        .trim()
-        .toLowerCase()
-        .replace(/^urn:ietf:params:scim:schemas:core:2\.0:group:/, '') === 'members',
-  );
-
-/** /Groups (pushed groups): same read/write split as /Users; every group shows its workspace link. */
+/**
+ * /Groups (pushed groups): same read/write split as /Users; every group shows its workspace link
+ * and its members' display names. PATCH answers 204 No Content (as Entra expects; a 100,000-member
+ * group is not sent back) unless the request asks for a representation with `attributes` or
+ * `excludedAttributes`: then 200 with the projected group (RFC 7644 §3.5.2 allows both).
+ */
 export const groupsRoutes = async (
   app: FastifyInstance,
   { bus, directory, organizations }: ScimRouteDeps,
 ) => {
-  const linked = async (tenant: string, group: GroupDocument | null) =>
-    group ? ((await directory.withWorkspaceLinks(tenant, [group]))[0] ?? group) : null;
+  /** Groups as the response shows them: linked, and with member displays unless none are shown. */
+  const presented = async (tenant: string, groups: GroupDocument[], projection: AttributeProjection) => {
+    const linked = await directory.withWorkspaceLinks(tenant, groups);
+    return projection.shows('members.display') ? directory.withMemberDisplays(tenant, linked) : linked;
+  };
 
-  /** Sends a group command and answers with the folded result, the group's link included. */
+  const presentedOne = async (
+    tenant: string,
+    group: GroupDocument | null,
+    projection: AttributeProjection,
+  ) => (group ? ((await presented(tenant, [group], projection))[0] ?? group) : null);
+
+  /** Sends a group command and answers with the folded result, presented like a GET. */
   const execute = async (
     request: FastifyRequest<{ Querystring: Projection }>,
     reply: FastifyReply,
     command: Command,
+    projection: AttributeProjection,
+    answer: 'resource' | 'noContent' = 'resource',
   ) => {
     const response = await bus.send(command);
-    const document = await linked(
-      request.scimIdentity.tenant,
-      (response.document as GroupDocument | undefined) ?? null,
-    );
-    return sendCommandResponse(request, reply, document ? { ...response, document } : response);
+    const group = response.document as GroupDocument | undefined;
+    const shown = group && answer === 'resource' && response.status !== 204 && !response.error;
+    if (!shown) return sendCommandResponse(request, reply, response, projection, answer);
+    const [document] = await presented(request.scimIdentity.tenant, [group], projection);
+    return sendCommandResponse(request, reply, { ...response, document }, projection);
   };
 
   app.get<{ Querystring: ListQuerystring }>(
@@ -43,23 +56,23 @@ export const groupsRoutes = async (
     { schema: { querystring: listQuerystringSchema } },
     async (request) => {
       const tenant = request.scimIdentity.tenant;
+      const projection = projectionOf(request, 'Group');
       const query = toListQuery(request.query);
-      const withMembers = !excludesMembers(request.query.excludedAttributes);
+      const withMembers = projection.shows('members');
       const page = await directory.listGroups(tenant, query, withMembers);
-      const groups = await directory.withWorkspaceLinks(tenant, page.resources);
+      const groups = await presented(
+        tenant,
+        withMembers
+          ? page.resources
+          : page.resources.map((doc) => ({ ...doc, resource: { ...doc.resource, members: [] } })),
+        projection,
+      );
       return {
         schemas: [MESSAGE.listResponse],
         totalResults: page.totalResults,
         startIndex: query.startIndex,
         itemsPerPage: groups.length,
-        Resources: groups.map((doc) =>
-          renderDocument(
-            request,
-            'Group',
-            withMembers ? doc : { ...doc, resource: { ...doc.resource, members: [] } },
-            request.query,
-          ),
-        ),
+        Resources: groups.map((doc) => renderDocument(request, doc, projection)),
       };
     },
   );
@@ -69,17 +82,20 @@ export const groupsRoutes = async (
     { schema: { params: idParams, querystring: projectionQuerystring } },
     async (request, reply) => {
       const tenant = request.scimIdentity.tenant;
-      const group = await linked(tenant, await directory.group(tenant, request.params.id));
-      return sendResource(request, reply, 'Group', group, request.params.id);
+      const projection = projectionOf(request, 'Group');
+      const group = await presentedOne(tenant, await directory.group(tenant, request.params.id), projection);
+      return sendResource(request, reply, projection, group, request.params.id);
     },
   );
 
   app.post<{ Querystring: Projection }>('/Groups', async (request, reply) => {
+    const projection = projectionOf(request, 'Group');
     const group = normalizeGroup(request.body);
     return execute(
       request,
       reply,
       commandFor(request, 'roster.command.group.create.v1', randomUUID(), { group }),
+      projection,
     );
   });
 
@@ -87,12 +103,16 @@ export const groupsRoutes = async (
   const onGroup = (
     method: 'PUT' | 'PATCH' | 'DELETE',
     commandOf: (request: FastifyRequest<{ Params: IdParams }>) => Command | Promise<Command>,
+    answerOf: (projection: AttributeProjection) => 'resource' | 'noContent' = () => 'resource',
   ) =>
     app.route<{ Params: IdParams; Querystring: Projection }>({
       method,
       url: '/Groups/:id',
       schema: { params: idParams },
-      handler: async (request, reply) => execute(request, reply, await commandOf(request)),
+      handler: async (request, reply) => {
+        const projection = projectionOf(request, 'Group');
+        return execute(request, reply, await commandOf(request), projection, answerOf(projection));
+      },
     });
 
   onGroup('PUT', (request) =>
@@ -101,12 +121,16 @@ export const groupsRoutes = async (
     }),
   );
 
-  onGroup('PATCH', async (request) => {
-    const operations = normalizePatch(request.body, 'Group', {
-      roleType: await organizations.roleType(request.scimIdentity.tenant),
-    });
-    return commandFor(request, 'roster.command.group.patch.v1', request.params.id, { operations });
-  });
+  onGroup(
+    'PATCH',
+    async (request) => {
+      const operations = normalizePatch(request.body, 'Group', {
+        roleType: await organizations.roleType(request.scimIdentity.tenant),
+      });
+      return commandFor(request, 'roster.command.group.patch.v1', request.params.id, { operations });
+    },
+    (projection) => (projection.requested ? 'resource' : 'noContent'),
+  );
 
   onGroup('DELETE', (request) =>
     commandFor(request, 'roster.command.group.delete.v1', request.params.id, {}),

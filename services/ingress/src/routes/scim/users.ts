@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { PatchOperation } from '@roster/contracts';
 import { MESSAGE, normalizePatch, normalizeUser } from '@roster/scim';
 import type { FastifyInstance } from 'fastify';
-import { type Projection, renderDocument, sendCommandResponse, sendResource } from '../../http/respond.ts';
+import {
+  type Projection,
+  projectionOf,
+  renderDocument,
+  sendCommandResponse,
+  sendResource,
+} from '../../http/respond.ts';
 import { commandFor } from '../../pipeline/commands.ts';
 import { type IdParams, idParams, projectionQuerystring, type ScimRouteDeps } from './context.ts';
 import { type ListQuerystring, listQuerystringSchema, toListQuery } from './list-query.ts';
@@ -23,6 +29,7 @@ export const usersRoutes = async (app: FastifyInstance, { bus, directory, organi
     '/Users',
     { schema: { querystring: listQuerystringSchema } },
     async (request) => {
+      const projection = projectionOf(request, 'User');
       const query = toListQuery(request.query);
       const page = await directory.listUsers(request.scimIdentity.tenant, query);
       return {
@@ -30,7 +37,7 @@ export const usersRoutes = async (app: FastifyInstance, { bus, directory, organi
         totalResults: page.totalResults,
         startIndex: query.startIndex,
         itemsPerPage: page.resources.length,
-        Resources: page.resources.map((doc) => renderDocument(request, 'User', doc, request.query)),
+        Resources: page.resources.map((doc) => renderDocument(request, doc, projection)),
       };
     },
   );
@@ -38,31 +45,30 @@ export const usersRoutes = async (app: FastifyInstance, { bus, directory, organi
   app.get<{ Params: IdParams; Querystring: Projection }>(
     '/Users/:id',
     { schema: { params: idParams, querystring: projectionQuerystring } },
-    async (request, reply) =>
-      sendResource(
-        request,
-        reply,
-        'User',
-        await directory.user(request.scimIdentity.tenant, request.params.id),
-        request.params.id,
-      ),
+    async (request, reply) => {
+      const projection = projectionOf(request, 'User');
+      const user = await directory.user(request.scimIdentity.tenant, request.params.id);
+      return sendResource(request, reply, projection, user, request.params.id);
+    },
   );
 
   app.post<{ Querystring: Projection }>('/Users', async (request, reply) => {
+    const projection = projectionOf(request, 'User');
     const user = normalizeUser(request.body, { roleType: await roleTypeOf(request.scimIdentity.tenant) });
     const response = await bus.send(
       commandFor(request, 'roster.command.user.create.v1', randomUUID(), { user }),
     );
-    return sendCommandResponse(request, reply, response);
+    return sendCommandResponse(request, reply, response, projection);
   });
 
   app.put<{ Params: IdParams; Querystring: Projection }>(
     '/Users/:id',
     { schema: { params: idParams } },
     async (request, reply) => {
+      const projection = projectionOf(request, 'User');
       const user = normalizeUser(request.body, { roleType: await roleTypeOf(request.scimIdentity.tenant) });
       const command = commandFor(request, 'roster.command.user.replace.v1', request.params.id, { user });
-      return sendCommandResponse(request, reply, await bus.send(command));
+      return sendCommandResponse(request, reply, await bus.send(command), projection);
     },
   );
 
@@ -70,6 +76,7 @@ export const usersRoutes = async (app: FastifyInstance, { bus, directory, organi
     '/Users/:id',
     { schema: { params: idParams } },
     async (request, reply) => {
+      const projection = projectionOf(request, 'User');
       const operations = normalizePatch(request.body, 'User', {
         roleType: await roleTypeOf(request.scimIdentity.tenant),
       });
@@ -84,7 +91,7 @@ export const usersRoutes = async (app: FastifyInstance, { bus, directory, organi
               id,
               {},
             );
-      return sendCommandResponse(request, reply, await bus.send(command));
+      return sendCommandResponse(request, reply, await bus.send(command), projection);
     },
   );
 
@@ -92,8 +99,9 @@ export const usersRoutes = async (app: FastifyInstance, { bus, directory, organi
     '/Users/:id',
     { schema: { params: idParams } },
     async (request, reply) => {
+      const projection = projectionOf(request, 'User');
       const command = commandFor(request, 'roster.command.user.delete.v1', request.params.id, {});
-      return sendCommandResponse(request, reply, await bus.send(command));
+      return sendCommandResponse(request, reply, await bus.send(command), projection);
     },
   );
 };

@@ -20,6 +20,13 @@ export interface GroupContext {
   target: GroupState | undefined;
   /** Ids among the requested members that are SCIM-visible users of the tenant. */
   knownUserIds: ReadonlySet<string>;
+  /**
+   * The group of the tenant named exactly the displayName the command ends with (displayName is
+   * unique per organization, case-sensitively: a pushed group maps to the workspace of exactly its
+   * name). The shell resolves it for the decided displayName and decides again if that differs
+   * from the one it looked up (a PATCH can rename); the unique index backs this under races.
+   */
+  sameDisplayName: GroupState | undefined;
 }
 
 /** What an accepted group decision tells the shell beside its events: the group and the SCIM status. */
@@ -59,6 +66,19 @@ const unknownMember = (
   return scimErrors.invalidValue(`members reference unknown users: ${named}${more}`);
 };
 
+const sameMembers = (a: GroupAttributes, b: GroupAttributes): boolean => {
+  const held = new Set(memberIds(a));
+  const asked = new Set(memberIds(b));
+  return held.size === asked.size && [...asked].every((id) => held.has(id));
+};
+
+/** An identical repeat of a create: the same displayName, externalId (or none) and member set. */
+const repeats = (group: GroupAttributes, existing: GroupState): boolean =>
+  existing.attributes.externalId === group.externalId && sameMembers(existing.attributes, group);
+
+const displayNameTaken = (displayName: string): ScimError =>
+  scimErrors.uniqueness(`displayName "${displayName}" is already taken`);
+
 const change = (before: GroupState, after: GroupAttributes, at: string): GroupEvent[] => {
   const old = new Set(memberIds(before.attributes));
   const next = new Set(memberIds(after));
@@ -71,10 +91,19 @@ const change = (before: GroupState, after: GroupAttributes, at: string): GroupEv
   return same ? [] : [{ type: 'GroupChanged', attributes: after, membersAdded, membersRemoved, at }];
 };
 
-/** decide(command, state) → events for pushed groups. */
+/**
+ * decide(command, state) → events for pushed groups. A create whose displayName is taken answers
+ * with that group when it is an identical repeat (an IdP retrying after a timeout or a 503), and
+ * is a uniqueness conflict otherwise; so is a change renaming a group onto another's displayName.
+ */
 export const decideGroup = (command: GroupCommand, ctx: GroupContext): GroupDecision => {
   if (command.type === 'roster.command.group.create.v1') {
     const group = deduplicated(command.data.group);
+    const holder = ctx.sameDisplayName;
+    if (holder)
+      return repeats(group, holder)
+        ? { accepted: true, state: holder, groupId: holder.id, events: [], status: 201 }
+        : { accepted: false, error: displayNameTaken(group.displayName) };
     const error = groupTooLarge(group) ?? unknownMember(group, undefined, ctx);
     if (error) return { accepted: false, error };
     const created: GroupEvent = {
@@ -106,9 +135,14 @@ export const decideGroup = (command: GroupCommand, ctx: GroupContext): GroupDeci
       : patchGroupAttributes(target.attributes, command.data.operations);
   if (!('displayName' in next)) return { accepted: false, error: next };
   const group = deduplicated(next);
+  const holder = ctx.sameDisplayName;
+  const renamedOntoTaken =
+    group.displayName !== target.attributes.displayName && holder && holder.id !== target.id
+      ? displayNameTaken(group.displayName)
+      : undefined;
   // A patched group was held to the size limits by patchGroupAttributes; a replacement is checked here.
   const tooLarge = command.type === 'roster.command.group.replace.v1' ? groupTooLarge(group) : undefined;
-  const error = tooLarge ?? unknownMember(group, target.attributes, ctx);
+  const error = renamedOntoTaken ?? tooLarge ?? unknownMember(group, target.attributes, ctx);
   if (error) return { accepted: false, error };
   return {
     accepted: true,

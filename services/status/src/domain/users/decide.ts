@@ -15,18 +15,18 @@ import type { UserEvent, UserState } from './state.ts';
 
 export type UserCommand = Extract<Command, { type: `roster.command.user.${string}` }>;
 
-/** What the shell looked up before deciding: the addressed user and any user holding the same keys. */
+/** What the shell looked up before deciding: the addressed user and the holder of the userName. */
 export interface UserContext {
   now: string;
   /** The user at the command's subject id. */
   target: UserState | undefined;
   /**
-   * Users of the tenant holding the userName (case-insensitive) / externalId the command ends with.
-   * The shell resolves them for the keys of the decided state and decides again if those differ
-   * from the keys it looked up (a PATCH can rename); the unique index backs this under races.
+   * The user of the tenant holding the userName (case-insensitive) the command ends with, in any
+   * state. The shell resolves it for the userName of the decided state and decides again if that
+   * differs from the one it looked up (a PATCH can rename); the unique index backs this under
+   * races. externalId is no key: it identifies nobody (RFC 7643 §3.1 gives it no uniqueness).
    */
   sameUserName: UserState | undefined;
-  sameExternalId: UserState | undefined;
 }
 
 /** What an accepted user decision tells the shell beside its events: the user and the SCIM status. */
@@ -95,22 +95,20 @@ const changes = (
   return events;
 };
 
-/** A different user already holds this userName or externalId. */
-const keyConflict = (ctx: UserContext, selfId: string | undefined): ScimError | undefined => {
-  if (ctx.sameUserName && ctx.sameUserName.id !== selfId) {
-    return scimErrors.uniqueness(`userName "${ctx.sameUserName.attributes.userName}" is already taken`);
-  }
-  if (ctx.sameExternalId && ctx.sameExternalId.id !== selfId) {
-    return scimErrors.uniqueness(`externalId "${ctx.sameExternalId.attributes.externalId}" is already taken`);
-  }
-  return undefined;
-};
+/** A different user already holds this userName. */
+const keyConflict = (ctx: UserContext, selfId: string | undefined): ScimError | undefined =>
+  ctx.sameUserName && ctx.sameUserName.id !== selfId
+    ? scimErrors.uniqueness(`userName "${ctx.sameUserName.attributes.userName}" is already taken`)
+    : undefined;
 
 /**
- * POST /Users. Re-provisioning a person whose account was deactivated or SCIM-deleted (same
- * userName or externalId) reactivates that same account. An identical repeat of a create that
- * already succeeded (an IdP retrying after a timeout) answers with the existing user rather than
- * creating a second one or failing.
+ * POST /Users. The userName (case-insensitive) decides who the person is, never the externalId:
+ * - nobody holds it: a new user at the allocated id (whatever other user shares the externalId);
+ * - a deactivated or SCIM-deleted user holds it: the person returns, and that same account is
+ *   reactivated with the POST's attributes (its externalId becomes the POST's);
+ * - an active user holds it: an identical repeat of the create (an IdP retrying after a timeout)
+ *   answers with that user rather than failing; any difference, externalId included, is a
+ *   uniqueness conflict.
  */
 const decideCreate = (
   tenant: string,
@@ -118,12 +116,7 @@ const decideCreate = (
   user: UserAttributes,
   ctx: UserContext,
 ): UserDecision => {
-  const byExternalId = ctx.sameExternalId;
-  const byUserName = ctx.sameUserName;
-  if (byExternalId && byUserName && byExternalId.id !== byUserName.id) {
-    return rejected(scimErrors.uniqueness('userName and externalId belong to two different existing users'));
-  }
-  const existing = byExternalId ?? byUserName;
+  const existing = ctx.sameUserName;
   if (!existing) {
     return accepted(
       undefined,

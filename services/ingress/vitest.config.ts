@@ -1,0 +1,1 @@
+export { integrationSuites as default } from '@roster/test-support/vitest';
