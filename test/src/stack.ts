@@ -19,6 +19,8 @@ export const UNTHROTTLED_TENANTS = {
 };
 
 export interface RunningStack extends DemoCredentials {
+  /** Each service's Prometheus scrape URL, by service name (the READY line's `metrics`). */
+  metrics: Record<string, string>;
   /** The supervisor's exit code once stopped (0 = every service stopped cleanly). */
   exitCode(): number | null;
   dataDir: string;
@@ -64,25 +66,27 @@ export const startStack = async (
       done();
     }),
   );
-  const credentials = await new Promise<DemoCredentials>((ready, fail) => {
-    const timer = setTimeout(
-      () => fail(new Error(`stack not ready after ${timeoutMs} ms:\n${output.slice(-40).join('\n')}`)),
-      timeoutMs,
-    );
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        output.push(line);
-        if (line.startsWith('READY ')) {
-          clearTimeout(timer);
-          ready(JSON.parse(line.slice('READY '.length)) as DemoCredentials);
-        }
+  const credentials = await new Promise<DemoCredentials & { metrics: Record<string, string> }>(
+    (ready, fail) => {
+      const timer = setTimeout(
+        () => fail(new Error(`stack not ready after ${timeoutMs} ms:\n${output.slice(-40).join('\n')}`)),
+        timeoutMs,
+      );
+      for (const stream of [child.stdout, child.stderr]) {
+        createInterface({ input: stream }).on('line', (line) => {
+          output.push(line);
+          if (line.startsWith('READY ')) {
+            clearTimeout(timer);
+            ready(JSON.parse(line.slice('READY '.length)));
+          }
+        });
+      }
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        fail(new Error(`stack exited with ${code} before READY:\n${output.slice(-40).join('\n')}`));
       });
-    }
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`stack exited with ${code} before READY:\n${output.slice(-40).join('\n')}`));
-    });
-  });
+    },
+  );
   return {
     ...credentials,
     dataDir,

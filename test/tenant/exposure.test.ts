@@ -62,7 +62,8 @@ describe('HOST governs the ingress only', () => {
       for (const address of listenersOf(name)) expect(`${name} ${address}`).toMatch(/ 127\.0\.0\.1:\d+$/);
     }
     expect(listenersOf('kafka')).toEqual([stack.kafkaBrokers]);
-    expect(listenersOf('content-transfer')).toHaveLength(1);
+    // Its development content endpoint and its ops listener (health, readiness, metrics).
+    expect(listenersOf('content-transfer')).toHaveLength(2);
   });
 });
 

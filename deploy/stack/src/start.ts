@@ -39,6 +39,32 @@ const run = (name: string, script: string, args: string[], serviceEnv: NodeJS.Pr
   return service;
 };
 
+/**
+ * One of Roster's services, with its telemetry loaded first. Each process gets its own
+ * service.name: OTEL_SERVICE_NAME, if set for the whole stack, becomes the prefix (`roster` by default).
+ */
+const serviceNamePrefix = env.OTEL_SERVICE_NAME || 'roster';
+const runRosterService = (name: string, serviceEnv: NodeJS.ProcessEnv) => {
+  const service = supervise({
+    name,
+    script: join(root, `services/${name}/src/main.ts`),
+    imports: [join(root, `services/${name}/src/telemetry.ts`)],
+    env: { ...serviceEnv, OTEL_SERVICE_NAME: `${serviceNamePrefix}-${name}` },
+  });
+  services.push(service);
+  return service;
+};
+
+/** Each service's Prometheus scrape URL, for the READY line. */
+const metricsUrls = async (): Promise<Record<string, string>> => {
+  const urls: Record<string, string> = {};
+  for (const service of services) {
+    const ready = await service.ready;
+    if (typeof ready.metrics === 'string') urls[service.name] = ready.metrics;
+  }
+  return urls;
+};
+
 let stopping = false;
 const stopAll = async (code: number) => {
   if (stopping) return;
@@ -89,7 +115,7 @@ try {
   // A fixed port, so the ingress's forwarding address survives a restart of content-transfer.
   const contentPort = String(await resolvePort(env.ROSTER_CONTENT_PORT, 0, LOOPBACK));
   const consumers = ['licensing', 'membership', 'content-transfer'].map((name) =>
-    run(name, `services/${name}/src/main.ts`, [], {
+    runRosterService(name, {
       ...serviceEnv,
       ROSTER_DEV_MODE: 'true',
       ROSTER_CONTENT_PORT: contentPort,
@@ -97,13 +123,13 @@ try {
       ROSTER_ADMIN_TOKEN: adminToken,
     }),
   );
-  const status = run('status', 'services/status/src/main.ts', [], {
+  const status = runRosterService('status', {
     ...serviceEnv,
     ROSTER_AWAIT_STEPS: env.ROSTER_AWAIT_STEPS ?? 'licensing,membership',
   });
   const [, , contentTransfer] = await Promise.all(consumers.map((c) => c.ready));
   await status.ready;
-  const ingress = await run('ingress', 'services/ingress/src/main.ts', [], {
+  const ingress = await runRosterService('ingress', {
     ...serviceEnv,
     HOST: host,
     PORT: String(port),
@@ -123,7 +149,7 @@ try {
     mongoUrl,
   };
   writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
-  process.stdout.write(`READY ${JSON.stringify(credentials)}\n`);
+  process.stdout.write(`READY ${JSON.stringify({ ...credentials, metrics: await metricsUrls() })}\n`);
 } catch (err) {
   process.stderr.write(`stack failed to start: ${(err as Error).stack ?? String(err)}\n`);
   await stopAll(1);

@@ -6,6 +6,8 @@ export interface ServiceSpec {
   /** Script path, run with this process's Node (the pinned Node 24). */
   script: string;
   args?: string[];
+  /** Modules Node loads before the script (`--import`), e.g. the service's telemetry. */
+  imports?: string[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -18,6 +20,36 @@ export interface SupervisedService {
 
 const READY = /^READY (\{.*\})\s*$/;
 const MAX_BACKOFF_MS = 10_000;
+
+/** Liveness: a service whose `/healthz` fails this many checks in a row is hung and is restarted. */
+const HEALTH_INTERVAL_MS = 5_000;
+const HEALTH_TIMEOUT_MS = 2_000;
+const HEALTH_FAILURES = 3;
+
+const healthy = async (opsUrl: string): Promise<boolean> => {
+  try {
+    const response = await fetch(`${opsUrl}/healthz`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+};
+
+/** Polls the process's `/healthz` (its READY line names its ops listener) and kills it once it is hung. */
+const watchHealth = (proc: ChildProcess, opsUrl: string, print: (line: string) => void): void => {
+  let failures = 0;
+  const timer = setInterval(() => {
+    void healthy(opsUrl).then((ok) => {
+      failures = ok ? 0 : failures + 1;
+      if (failures < HEALTH_FAILURES) return;
+      clearInterval(timer);
+      print(`/healthz failed ${HEALTH_FAILURES} times in a row; killing the process`);
+      proc.kill('SIGKILL');
+    });
+  }, HEALTH_INTERVAL_MS);
+  timer.unref();
+  proc.once('exit', () => clearInterval(timer));
+};
 
 /**
  * Runs a service as a child process, prefixes its output with its name, and restarts it with
@@ -40,7 +72,8 @@ export const supervise = (
   let exited: Promise<void> = Promise.resolve();
 
   const start = () => {
-    const proc = spawn(process.execPath, [spec.script, ...(spec.args ?? [])], {
+    const imports = (spec.imports ?? []).flatMap((module) => ['--import', module]);
+    const proc = spawn(process.execPath, [...imports, spec.script, ...(spec.args ?? [])], {
       env: { ...process.env, ...spec.env },
       // The IPC slot lets a service notice when the supervisor dies (its channel disconnects).
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -52,7 +85,10 @@ export const supervise = (
         const match = READY.exec(line);
         if (match) {
           restarts = 0;
-          resolveReady(JSON.parse(match[1]!) as Record<string, unknown>);
+          const details = JSON.parse(match[1]!) as Record<string, unknown>;
+          if (typeof details.ops === 'string')
+            watchHealth(proc, details.ops, (text) => print(`${prefix} ${text}`));
+          resolveReady(details);
         }
         print(`${prefix} ${line}`);
       });

@@ -59,5 +59,11 @@ export const startContentTransfer = async (
   });
   const url = service.resources.seeding?.url;
   log.info({ batchSize: config.batchSize, seedingUrl: url }, 'content-transfer service running');
-  return { url, ready: service.ready, crashed: service.crashed, stop: () => service.stop() };
+  return {
+    url,
+    ready: service.ready,
+    crashed: service.crashed,
+    readiness: service.readiness,
+    stop: () => service.stop(),
+  };
 };

@@ -3,6 +3,9 @@ import type { Logger, OrganizationSettings } from '@roster/service-kit';
 import Fastify from 'fastify';
 import { adminAuth } from './http/admin-auth.ts';
 import { adminErrorHandling } from './http/admin-errors.ts';
+import { type BackpressureOptions, backpressureGuard } from './http/backpressure-guard.ts';
+import { requestLogSerializers } from './http/request-log.ts';
+import { requestTelemetry } from './http/request-telemetry.ts';
 import { scimAuth } from './http/scim-auth.ts';
 import { answerFrameworkError, scimErrorHandling } from './http/scim-errors.ts';
 import { scimMedia } from './http/scim-media.ts';
@@ -45,6 +48,7 @@ export interface AppDeps {
   logger: Logger;
   trustProxy: boolean;
   tenantShare: TenantShare;
+  backpressure: BackpressureOptions;
 }
 
 /**
@@ -53,7 +57,7 @@ export interface AppDeps {
  */
 export const buildApp = async (deps: AppDeps) => {
   const app = Fastify({
-    loggerInstance: deps.logger,
+    loggerInstance: deps.logger.child({}, { serializers: requestLogSerializers }),
     trustProxy: deps.trustProxy,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     bodyLimit: 1_048_576,
@@ -67,7 +71,9 @@ export const buildApp = async (deps: AppDeps) => {
     async (scim) => {
       await scim.register(scimMedia);
       await scim.register(scimErrorHandling);
+      await scim.register(requestTelemetry);
       await scim.register(scimAuth, { tokens: deps.tokens });
+      await scim.register(backpressureGuard, deps.backpressure);
       await scim.register(tenantFairness, deps.tenantShare);
       const routeDeps = { bus: deps.bus, directory: deps.directory, organizations: deps.orgSettings };
       await scim.register(usersRoutes, routeDeps);

@@ -8,6 +8,7 @@ import {
   required,
   retentionOf,
 } from '@roster/service-kit';
+import type { BackpressureLimits } from './backpressure/policy.ts';
 import type { TenantShare } from './http/tenant-fairness.ts';
 
 export interface IngressConfig extends BaseConfig {
@@ -23,6 +24,8 @@ export interface IngressConfig extends BaseConfig {
   resultsGroupId: string;
   /** Each organization's share of this replica (429 + Retry-After beyond it). */
   tenantShare: TenantShare;
+  /** Past these, SCIM writes are answered 503 + Retry-After at once (the whole pipeline's limits). */
+  backpressure: BackpressureLimits;
   /** ROSTER_ORG_OUTBOX_RETENTION, default 14d: how long published org-change outbox entries are kept. */
   orgOutboxRetention: RetentionSeconds;
 }
@@ -61,6 +64,13 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): IngressConfig 
       windowMs: positive(env, 'ROSTER_TENANT_RATE_WINDOW_MS', 10_000),
       writesInFlight: positive(env, 'ROSTER_TENANT_WRITES_IN_FLIGHT', 8),
       sharedWritesInFlight: positive(env, 'ROSTER_TENANT_SHARED_WRITES_IN_FLIGHT', 2),
+    },
+    // At about 100 results a second, a lag of 1000 is a 10 s wait (the default deadline): past
+    // it a write would only spend its deadline in the queue. 512 writes in flight is far beyond what
+    // IdPs send one replica (a few per job) and well within one process's memory.
+    backpressure: {
+      commandLag: positive(env, 'ROSTER_BACKPRESSURE_COMMAND_LAG', 1000),
+      writesInFlight: positive(env, 'ROSTER_BACKPRESSURE_WRITES_IN_FLIGHT', 512),
     },
     // Published entries are never published again, so consumers do not depend on them: kept to
     // see what was announced when; the default is the lifecycle outbox's (ROSTER_OUTBOX_RETENTION).

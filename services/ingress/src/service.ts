@@ -1,11 +1,16 @@
 import {
+  brokerReachable,
   connectKafka,
   connectMongo,
+  consumerAssigned,
   createPublisher,
   type Logger,
   OrganizationSettings,
+  type ReadinessCheck,
+  storeReachable,
 } from '@roster/service-kit';
 import { buildApp } from './app.ts';
+import { CommandLag } from './backpressure/command-lag.ts';
 import type { IngressConfig } from './config.ts';
 import { AdminChanges } from './pipeline/admin-changes.ts';
 import { CommandBus } from './pipeline/command-bus.ts';
@@ -25,6 +30,8 @@ export interface RunningIngress {
   url: string;
   /** Rejects if the results consumer crashed for good (the process ends and is restarted). */
   crashed: Promise<never>;
+  /** Ready while the broker and the store answer and the results consumer holds its partitions. */
+  readiness: ReadinessCheck[];
   stop(): Promise<void>;
 }
 
@@ -62,6 +69,8 @@ export const startIngress = async (config: IngressConfig, log: Logger): Promise<
   );
   const bus = new CommandBus(publisher, config.deadlineMs);
   await bus.start(kafka, log, config.resultsGroupId);
+  const commandLag = new CommandLag(kafka, log);
+  await commandLag.start();
   // Its own producer, without an acknowledgement timeout: a pass waits out a broker outage
   // instead of giving up and publishing the same entries again while the first send still retries.
   const relayPublisher = await createPublisher(kafka);
@@ -95,15 +104,18 @@ export const startIngress = async (config: IngressConfig, log: Logger): Promise<
     logger: log,
     trustProxy: config.trustProxy,
     tenantShare: config.tenantShare,
+    backpressure: { limits: config.backpressure, commandLag, results: bus.resultRate },
   });
   const url = await app.listen({ host: config.host, port: config.port });
   log.info({ url }, 'ingress listening');
   return {
     url,
     crashed: bus.crashed,
+    readiness: [brokerReachable(kafka), storeReachable(mongo), consumerAssigned(bus.resultsConsumer)],
     async stop() {
       await app.close();
       await relay.stop();
+      await commandLag.stop();
       await bus.stop();
       await Promise.all([publisher.close(), relayPublisher.close()]);
       await mongo.close();

@@ -21,4 +21,18 @@ describe('ingress settings', () => {
         /ROSTER_ORG_OUTBOX_RETENTION/,
       );
   });
+
+  test('backpressure starts past 1000 commands of lag or 512 writes in flight unless ROSTER_BACKPRESSURE_* say otherwise', () => {
+    expect(loadConfig(REQUIRED).backpressure).toEqual({ commandLag: 1_000, writesInFlight: 512 });
+    expect(
+      loadConfig({
+        ...REQUIRED,
+        ROSTER_BACKPRESSURE_COMMAND_LAG: '50',
+        ROSTER_BACKPRESSURE_WRITES_IN_FLIGHT: '4',
+      }).backpressure,
+    ).toEqual({ commandLag: 50, writesInFlight: 4 });
+    expect(() => loadConfig({ ...REQUIRED, ROSTER_BACKPRESSURE_WRITES_IN_FLIGHT: '0' })).toThrow(
+      /ROSTER_BACKPRESSURE_WRITES_IN_FLIGHT/,
+    );
+  });
 });

@@ -5,6 +5,7 @@ import { type ConsumerOptions, type RunningConsumer, runConsumer } from './kafka
 import type { Publisher } from './kafka/publisher.ts';
 import type { Logger } from './log.ts';
 import { connectMongo, type MongoHandle } from './mongo/connect.ts';
+import { brokerReachable, consumerAssigned, type ReadinessCheck, storeReachable } from './ops/readiness.ts';
 
 /** A class that owns its collections: the service creates their indexes before consuming. */
 export interface Store {
@@ -68,6 +69,8 @@ export interface RunningConsumerService<R = Record<never, never>> {
   ready: Promise<void>;
   /** Rejects once any of its consumers crashed for good (the process should end and be restarted). */
   crashed: Promise<never>;
+  /** What `/readyz` checks: store and broker reachable, every consumer in its group. */
+  readiness: ReadinessCheck[];
   /** Stops the consumers (in-flight handlers finish or give up), then the resources, the publisher, MongoDB. */
   stop(): Promise<void>;
 }
@@ -104,14 +107,25 @@ export const startConsumerService = async <
     heartbeatInterval: config.heartbeatInterval,
   };
   const consumers: RunningConsumer[] = [];
-  for (const consumer of spec.consumers(context)) consumers.push(await start(base, consumer));
+  const groupIds: string[] = [];
+  for (const consumer of spec.consumers(context)) {
+    consumers.push(await start(base, consumer));
+    groupIds.push(consumer.groupId);
+  }
+  const readiness = [
+    storeReachable(mongo),
+    brokerReachable(kafka),
+    ...consumers.map((c, i) => consumerAssigned(c, `consumer ${groupIds[i]}`)),
+  ];
   return {
     resources,
     ready: Promise.all(consumers.map((c) => c.ready)).then(() => undefined),
     crashed: Promise.race(consumers.map((c) => c.crashed)),
+    readiness,
     async stop() {
       stopping.abort();
       await Promise.all(consumers.map((c) => c.stop()));
+      await Promise.all(readiness.map((check) => check.close?.()));
       for (const resource of Object.values(resources)) await resource?.close();
       await publisher.close();
       await mongo.close();

@@ -14,6 +14,8 @@ export * from './messages/step-outcome.ts';
 export * from './mongo/connect.ts';
 export * from './mongo/errors.ts';
 export * from './mongo/retention.ts';
+export * from './ops/readiness.ts';
 export * from './org-settings.ts';
 export * from './process.ts';
+export * from './telemetry/start.ts';
 export * from './trace.ts';

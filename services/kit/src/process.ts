@@ -1,10 +1,15 @@
 import { createLogger, type Logger } from './log.ts';
+import type { ReadinessCheck } from './ops/readiness.ts';
+import { startOpsListener } from './ops/server.ts';
+import { currentTelemetry } from './telemetry/start.ts';
 
 export interface StartedService {
   /** Where the service listens, if it serves HTTP. */
   url?: string | undefined;
   /** Rejects if the service broke for good (a consumer kafkajs gave up on): the process must end. */
   crashed?: Promise<never>;
+  /** What `/readyz` checks: the broker and store it needs, its consumers in their groups. */
+  readiness?: ReadinessCheck[];
   stop(): Promise<void>;
 }
 
@@ -42,13 +47,28 @@ export const runService = async (
   process.on('unhandledRejection', fail('unhandled rejection; exiting'));
   service = await start(log);
   service.crashed?.catch(fail('a consumer crashed and will not restart; exiting'));
-  process.stdout.write(
-    `READY ${JSON.stringify({ service: name, ...(service.url ? { url: service.url } : {}) })}\n`,
-  );
+  const telemetry = currentTelemetry();
+  const ops = await startOpsListener({
+    host: process.env.ROSTER_OPS_HOST || '127.0.0.1',
+    port: Number(process.env.ROSTER_OPS_PORT || 0),
+    alive: () => !failing,
+    readiness: () => service?.readiness ?? [],
+    telemetry,
+  });
+  const ready = {
+    service: name,
+    ...(service.url ? { url: service.url } : {}),
+    ops: ops.url,
+    ...(telemetry ? { metrics: `${ops.url}/metrics` } : {}),
+  };
+  process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'stopping');
     try {
       await service.stop();
+      await ops.close();
+      // The last spans and metrics of the process reach the collector.
+      await telemetry?.shutdown();
       process.exit(0);
     } catch (err) {
       log.error({ err }, 'unclean stop');

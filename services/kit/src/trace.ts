@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
 
 /**
  * W3C trace context (https://www.w3.org/TR/trace-context/). The ingress starts or continues the
@@ -36,3 +37,18 @@ export const childTraceparent = (parent: string | undefined): string => {
 
 export const traceIdOf = (traceparent: string | undefined): string | undefined =>
   parseTraceparent(traceparent)?.traceId;
+
+/**
+ * The traceparent of a message sent now, following `parent`: the active span's context when a
+ * span is being recorded (a handler's `process` span, the ingress's request span), so the
+ * envelope names a span the trace really has; otherwise a child id of `parent`'s trace, as
+ * without telemetry.
+ */
+export const currentTraceparent = (parent: string | undefined): string => {
+  const span = trace.getActiveSpan();
+  if (span?.isRecording()) {
+    const { traceId, spanId, traceFlags } = span.spanContext();
+    return formatTraceparent({ traceId, spanId, flags: traceFlags.toString(16).padStart(2, '0') });
+  }
+  return childTraceparent(parent);
+};

@@ -24,7 +24,7 @@ test.each(['consumer-crash', 'uncaught-exception', 'unhandled-rejection'])(
     const { code, stdout } = await run(failure);
     expect(code).toBe(1);
     const lines = stdout.trim().split('\n');
-    expect(lines[0]).toBe('READY {"service":"failing"}');
+    expect(lines[0]).toMatch(/^READY \{"service":"failing","ops":"http:\/\/127\.0\.0\.1:\d+"\}$/);
     expect(lines.some((line) => line.includes('"level":60') && line.includes('exiting'))).toBe(true);
     // The fatal log line is written asynchronously: it may come before or after the stop.
     expect(lines).toContain('stopped');

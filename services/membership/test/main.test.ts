@@ -38,7 +38,8 @@ describe('process entry point', () => {
     const exited = once(child, 'exit');
     try {
       await waitFor(() => stdout.includes('\n'), { what: 'the READY line' });
-      expect(stdout).toBe(`READY ${JSON.stringify({ service: 'membership' })}\n`);
+      // One READY line naming the service and its ops listener (health, readiness, metrics).
+      expect(stdout).toMatch(/^READY \{"service":"membership","ops":"http:\/\/127\.0\.0\.1:\d+"\}\n$/);
       child.kill('SIGTERM');
       const [code] = await exited;
       expect(code).toBe(0);

@@ -2,6 +2,7 @@ import { ScimError } from '@roster/scim';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ScimTokens, TokenIdentity } from '../store/scim-tokens.ts';
+import { describeTenant } from './request-telemetry.ts';
 import { sendScimError } from './scim-errors.ts';
 
 declare module 'fastify' {
@@ -28,5 +29,6 @@ export const scimAuth = fp(async (app: FastifyInstance, { tokens }: { tokens: Sc
       return sendScimError(reply, new ScimError(401, 'a valid SCIM bearer token is required'));
     }
     request.scimIdentity = identity;
+    describeTenant(request, identity.tenant);
   });
 });

@@ -3,6 +3,7 @@ import { isTransientFailure, PublishTimeout } from '@roster/service-kit';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DeadlineExceeded } from '../pipeline/command-bus.ts';
+import { scimMetrics } from '../scim-metrics.ts';
 
 /** Seconds an IdP should wait before retrying a write that missed its deadline, or during an outage. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -59,6 +60,7 @@ export const scimErrorHandling = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DeadlineExceeded) {
       request.log.warn({ err: error.message }, 'SCIM write missed its deadline');
+      scimMetrics.deadlineMissed(request.scimCommandType);
       reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return sendScimError(reply, new ScimError(503, 'the change is still being processed; retry later'));
     }

@@ -3,6 +3,7 @@ import { ScimError } from '@roster/scim';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { sendScimError } from './scim-errors.ts';
+import { isWrite } from './scim-writes.ts';
 import { WriteSlots } from './write-slots.ts';
 
 /** Each organization's share of one ingress replica (the limits are per replica). */
@@ -18,12 +19,6 @@ export interface TenantShare {
 
 /** A write slot frees as soon as one of the organization's writes is answered: retry soon. */
 const IN_FLIGHT_RETRY_AFTER_SECONDS = 1;
-
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-/** A Bulk request holds no slot itself: each of its operations is dispatched (and counted) on its own. */
-const isWrite = (request: FastifyRequest): boolean =>
-  WRITE_METHODS.has(request.method) && !/\/bulk\/?$/i.test(request.routeOptions.url ?? '');
 
 const tooMany = (detail: string) => new ScimError(429, detail);
 

@@ -1,6 +1,7 @@
 import type { Command, CommandResult } from '@roster/contracts';
 import { type Logger, type Publisher, type RunningConsumer, runConsumer } from '@roster/service-kit';
 import type { Kafka } from 'kafkajs';
+import { DrainRate } from '../backpressure/drain-rate.ts';
 
 export type CommandResponse = CommandResult['data']['response'];
 
@@ -28,6 +29,8 @@ export class CommandBus {
   readonly #publisher: Publisher;
   readonly #deadlineMs: number;
   #results: RunningConsumer | undefined;
+  /** Every result on the topic, whichever replica waits for it: how fast the whole pipeline drains. */
+  readonly resultRate = new DrainRate();
 
   constructor(publisher: Publisher, deadlineMs: number) {
     this.#publisher = publisher;
@@ -53,6 +56,7 @@ export class CommandBus {
       heartbeatInterval: RESULTS_SESSION_TIMEOUT_MS / 10,
       maxWaitTimeInMs: 50,
       handle: async (result) => {
+        this.resultRate.record();
         this.#waiting.get(result.data.commandId)?.resolve(result.data.response);
       },
     });
@@ -87,6 +91,12 @@ export class CommandBus {
       throw err;
     }
     return settled;
+  }
+
+  /** The results consumer (once started), for readiness: joined and assigned its partitions. */
+  get resultsConsumer(): RunningConsumer {
+    if (!this.#results) throw new Error('the command bus has not started');
+    return this.#results;
   }
 
   /** Rejects if the results consumer crashed for good (started, else never settles). */

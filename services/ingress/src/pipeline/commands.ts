@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { type Actor, type Command, type EventOfType, envelope } from '@roster/contracts';
 import { commandTooLarge } from '@roster/scim';
-import { childTraceparent } from '@roster/service-kit';
+import { childTraceparent, formatTraceparent } from '@roster/service-kit';
 import type { FastifyRequest } from 'fastify';
+import { describeCommand } from '../http/request-telemetry.ts';
 
 const SOURCE = '/roster/ingress';
 
@@ -23,9 +25,26 @@ const headerValue = (value: string | string[] | undefined): string | undefined =
   Array.isArray(value) ? value.join(',') : value;
 
 /**
- * A command for the SCIM call being handled: tenant from the token, trace context continued
- * from the caller's `traceparent` (or a new trace), If-Match passed through verbatim. Content too
- * large for one Kafka message is refused here (413), before anything is published.
+ * The trace context a command continues: the span handling this request while tracing is on
+ * (itself a child of the caller's `traceparent`, which the HTTP instrumentation extracted), so
+ * the envelope and the OTel trace are one; without tracing, a child of the caller's `traceparent`
+ * (or a new trace).
+ */
+const traceparentOf = (request: FastifyRequest): string => {
+  const active = trace.getActiveSpan()?.spanContext();
+  if (active && isSpanContextValid(active))
+    return formatTraceparent({
+      traceId: active.traceId,
+      spanId: active.spanId,
+      flags: active.traceFlags.toString(16).padStart(2, '0'),
+    });
+  return childTraceparent(headerValue(request.headers.traceparent));
+};
+
+/**
+ * A command for the SCIM call being handled: tenant from the token, trace context of the call,
+ * If-Match passed through verbatim; the request's span and logs learn its type and correlation
+ * id. Content too large for one Kafka message is refused here (413), before anything is published.
  */
 export const commandFor = <T extends Command['type']>(
   request: FastifyRequest,
@@ -37,7 +56,7 @@ export const commandFor = <T extends Command['type']>(
   if (tooLarge) throw tooLarge;
   const id = randomUUID();
   const ifMatch = headerValue(request.headers['if-match']);
-  return envelope(
+  const command = envelope(
     type,
     {
       id,
@@ -45,8 +64,10 @@ export const commandFor = <T extends Command['type']>(
       tenant: request.scimIdentity.tenant,
       subject,
       correlationid: id,
-      traceparent: childTraceparent(headerValue(request.headers.traceparent)),
+      traceparent: traceparentOf(request),
     },
     { ...data, actor: actorOf(request), ...(ifMatch ? { ifMatch } : {}) } as EventOfType<T>['data'],
   ) as Command;
+  describeCommand(request, command);
+  return command;
 };

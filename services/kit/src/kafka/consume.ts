@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ContractViolation, decodeMessage, type MessageOf, TOPICS, type TopicKey } from '@roster/contracts';
 import type { Consumer, IHeaders, Kafka } from 'kafkajs';
 import type { Logger } from '../log.ts';
+import { markActiveSpanFailed, withProcessSpan } from '../telemetry/messaging-spans.ts';
+import { trackConsumerLag } from './consumer-lag.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { describeFailure, isTransientFailure } from './failure.ts';
 
@@ -50,6 +52,8 @@ export interface RunningConsumer {
   ready: Promise<void>;
   /** Rejects if kafkajs gives up on the consumer (it will not restart it); never resolves. */
   crashed: Promise<never>;
+  /** A member of its group right now (joined, not rebalancing, stopped or crashed): for `/readyz`. */
+  isJoined(): boolean;
   stop(): Promise<void>;
 }
 
@@ -72,6 +76,19 @@ const readiness = (consumer: Consumer): Promise<void> =>
     });
   });
 
+/** Whether the consumer is a member of its group right now: joined, and not since left it. */
+const membership = (consumer: Consumer): (() => boolean) => {
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+  });
+  for (const left of [consumer.events.REBALANCING, consumer.events.STOP, consumer.events.CRASH])
+    consumer.on(left, () => {
+      joined = false;
+    });
+  return () => joined;
+};
+
 /** Rejects with kafkajs' error once it crashed for good (`restart: false`); its own restarts are logged. */
 const crashOf = (consumer: Consumer, groupId: string, log: Logger): Promise<never> =>
   new Promise((_, reject) => {
@@ -93,6 +110,27 @@ const stringHeaders = (headers: IHeaders | undefined): Record<string, string> =>
 
 /** Where a message came from, for logs (everything of the delivery but its heartbeat). */
 const originOf = ({ heartbeat: _, ...origin }: Delivery): Omit<Delivery, 'heartbeat'> => origin;
+
+/**
+ * Tenant, type, subject and trace context of an envelope (a dead letter, not an envelope, has
+ * none). The subject is the resource the message is about: a user's id for user messages.
+ */
+const envelopeFacts = (
+  decoded: object,
+): { tenant?: string; type?: string; userId?: string; traceparent?: string } => {
+  const { tenant, type, subject, traceparent } = decoded as Record<string, unknown>;
+  return {
+    ...(typeof tenant === 'string' ? { tenant } : {}),
+    ...(typeof type === 'string' ? { type } : {}),
+    ...(typeof type === 'string' && USER_MESSAGE.test(type) && typeof subject === 'string'
+      ? { userId: subject }
+      : {}),
+    ...(typeof traceparent === 'string' ? { traceparent } : {}),
+  };
+};
+
+/** Types of messages about one user: `roster.command.user.create.v1`, `roster.directory.user.changed.v1`… */
+const USER_MESSAGE = /\.user\./;
 
 type Attempt = { ok: true } | { ok: false; error: unknown };
 
@@ -148,6 +186,8 @@ export const runConsumer = async <K extends TopicKey>(
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
   });
   const crashed = crashOf(consumer, groupId, log);
+  const isJoined = membership(consumer);
+  trackConsumerLag(consumer, groupId);
   const deadLetters = new DeadLetters(kafka, groupId);
   const stopping = new AbortController();
   await Promise.all([consumer.connect(), deadLetters.connect()]);
@@ -176,29 +216,43 @@ export const runConsumer = async <K extends TopicKey>(
         await deadLetters.park(origin, message, { kind: err.kind, message: err.message });
         return;
       }
-      const handled = await untilSettled(() => handle(decoded, delivery), delivery, stopping.signal, log);
-      if (handled.ok) return;
-      // Work cut short by a stop (a transfer interrupted between batches…) is not poison: left
-      // uncommitted, the message is delivered again and resumes.
-      if (stopping.signal.aborted) throw handled.error;
-      const reason = describeFailure(handled.error);
-      log.error({ err: handled.error, ...origin, groupId }, 'message cannot be handled; dead-lettered');
-      if (onPoison) {
-        const answered = await untilSettled(
-          () => onPoison(decoded, handled.error, delivery),
-          delivery,
-          stopping.signal,
-          log,
-        );
-        if (!answered.ok) log.error({ err: answered.error, ...origin, groupId }, 'could not answer for it');
-      }
-      await deadLetters.park(origin, message, { kind: 'failed', message: reason });
+      const facts = envelopeFacts(decoded);
+      const consumed = {
+        topic: topicName,
+        ...facts,
+        key: delivery.key,
+        traceparent: facts.traceparent ?? delivery.headers.traceparent,
+        groupId,
+        partition,
+        offset: message.offset,
+      };
+      await withProcessSpan(consumed, async () => {
+        const handled = await untilSettled(() => handle(decoded, delivery), delivery, stopping.signal, log);
+        if (handled.ok) return;
+        // Work cut short by a stop (a transfer interrupted between batches…) is not poison: left
+        // uncommitted, the message is delivered again and resumes.
+        if (stopping.signal.aborted) throw handled.error;
+        const reason = describeFailure(handled.error);
+        markActiveSpanFailed(reason);
+        log.error({ err: handled.error, ...origin, groupId }, 'message cannot be handled; dead-lettered');
+        if (onPoison) {
+          const answered = await untilSettled(
+            () => onPoison(decoded, handled.error, delivery),
+            delivery,
+            stopping.signal,
+            log,
+          );
+          if (!answered.ok) log.error({ err: answered.error, ...origin, groupId }, 'could not answer for it');
+        }
+        await deadLetters.park(origin, message, { kind: 'failed', message: reason });
+      });
     },
   });
   return {
     consumer,
     ready,
     crashed,
+    isJoined,
     async stop() {
       stopping.abort();
       await consumer.disconnect();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { metrics } from '@opentelemetry/api';
 import { type DeadLetter, TOPICS } from '@roster/contracts';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { describeFailure, isTransientFailure } from './failure.ts';
@@ -16,6 +17,11 @@ const wrappedValue = (value: Buffer | null): DeadLetter['value'] => {
  * One consumer group's side of `roster.dead-letter.v1`: parks a message it cannot accept with
  * its origin, the error and the raw value, so it can be inspected and replayed.
  */
+/** Messages parked, by the topic they came from and the group that gave up on them (alert on any). */
+const deadLetters = metrics.getMeter('roster').createCounter('roster.dead_letters', {
+  description: 'Messages parked on the dead-letter topic because they can never be handled',
+});
+
 export class DeadLetters {
   readonly #producer: Producer;
   readonly #groupId: string;
@@ -52,6 +58,11 @@ export class DeadLetters {
       };
       await this.#send(withoutValue, message);
     }
+    deadLetters.add(1, {
+      'messaging.destination.name': origin.topic,
+      'messaging.consumer.group.name': this.#groupId,
+      'roster.dead_letter.kind': error.kind,
+    });
   }
 
   close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { type EnvelopeMeta, type KafkaRecord, TOPICS, type TopicKey, toKafkaRecord } from '@roster/contracts';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { withSendSpan } from '../telemetry/messaging-spans.ts';
 import { PublishTimeout } from './failure.ts';
 
 export type Publishable = EnvelopeMeta & { type: string; data: unknown };
@@ -81,10 +82,17 @@ export const createPublisher = async (kafka: Kafka, options: PublisherOptions = 
     async publish(topic, messages) {
       if (messages.length === 0) return;
       const name = TOPICS[topic].name;
-      const sent = (async () => {
-        for (const records of sendSized(messages.map(toKafkaRecord)))
-          await producer.send({ topic: name, acks: -1, messages: records });
-      })();
+      const records = messages.map(toKafkaRecord);
+      const facts = messages.map((message, i) => ({
+        topic: name,
+        tenant: message.tenant,
+        type: message.type,
+        key: records[i]!.key,
+      }));
+      const sent = withSendSpan(name, facts, async () => {
+        for (const batch of sendSized(records))
+          await producer.send({ topic: name, acks: -1, messages: batch });
+      });
       if (options.ackTimeoutMs === undefined) {
         await sent;
         return;

@@ -1,0 +1,5 @@
+// Loaded before the content-transfer service (`node --import ./src/telemetry.ts src/main.ts`), so its http and
+// mongodb modules are instrumented when they load.
+import { startTelemetry } from '@roster/service-kit/telemetry';
+
+startTelemetry({ service: 'content-transfer' });

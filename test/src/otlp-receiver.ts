@@ -1,0 +1,75 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One span as an OTLP/JSON export carries it, with its service and attributes flattened. */
+export interface ReceivedSpan {
+  service: string;
+  name: string;
+  kind: number;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  attributes: Record<string, unknown>;
+}
+
+export interface OtlpReceiver {
+  /** The collector endpoint to put in OTEL_EXPORTER_OTLP_ENDPOINT. */
+  endpoint: string;
+  spans: ReceivedSpan[];
+  /** Metric names exported over OTLP, by service. */
+  metricNames: Map<string, Set<string>>;
+  close(): Promise<void>;
+}
+
+type KeyValue = { key: string; value: Record<string, unknown> };
+type Resource = { resource?: { attributes?: KeyValue[] } };
+
+const flatten = (attributes: KeyValue[] = []): Record<string, unknown> =>
+  Object.fromEntries(attributes.map(({ key, value }) => [key, Object.values(value)[0]]));
+
+const serviceOf = (entry: Resource): string => String(flatten(entry.resource?.attributes)['service.name']);
+
+/**
+ * A minimal OpenTelemetry collector for tests: accepts OTLP/HTTP JSON exports
+ * (OTEL_EXPORTER_OTLP_PROTOCOL=http/json) of traces and metrics and keeps what arrived.
+ */
+export const startOtlpReceiver = async (): Promise<OtlpReceiver> => {
+  const spans: ReceivedSpan[] = [];
+  const metricNames = new Map<string, Set<string>>();
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      if (request.url === '/v1/traces')
+        for (const entry of body.resourceSpans ?? [])
+          for (const scope of entry.scopeSpans ?? [])
+            for (const span of scope.spans ?? [])
+              spans.push({
+                service: serviceOf(entry),
+                name: span.name,
+                kind: span.kind,
+                traceId: span.traceId,
+                spanId: span.spanId,
+                parentSpanId: span.parentSpanId ?? '',
+                attributes: flatten(span.attributes),
+              });
+      if (request.url === '/v1/metrics')
+        for (const entry of body.resourceMetrics ?? []) {
+          const names = metricNames.get(serviceOf(entry)) ?? new Set<string>();
+          for (const scope of entry.scopeMetrics ?? [])
+            for (const metric of scope.metrics ?? []) names.add(metric.name);
+          metricNames.set(serviceOf(entry), names);
+        }
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    spans,
+    metricNames,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+};
