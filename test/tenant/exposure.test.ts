@@ -68,7 +68,12 @@ describe('HOST governs the ingress only', () => {
 });
 
 describe('the development content-seeding endpoint', () => {
-  const seedingUrl = () => `http://${listenersOf('content-transfer')[0]}/internal/content`;
+  /** content-transfer's listener that is not its ops listener (health, readiness, metrics). */
+  const seedingUrl = () => {
+    const ops = new URL(stack.metrics['content-transfer']!).host;
+    const seeding = listenersOf('content-transfer').find((address) => address !== ops);
+    return `http://${seeding}/internal/content`;
+  };
   const seed = (authorization?: string) =>
     fetch(seedingUrl(), {
       method: 'POST',
