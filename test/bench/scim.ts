@@ -6,13 +6,16 @@
  *   3. 20,000 PATCH /Users/{id},
  *   4. 2,000 deactivations of users owning 20 content items each, timed until each user's
  *      content transfer is announced on the lifecycle topic,
- * plus a bare fastify route on the same machine in the same run for scale. Prints medians of
- * one run (p50/p99 per phase) and the peak RSS of every process.
+ * plus a bare fastify route on the same machine in the same run for scale. Then the same phases
+ * again on a second stack exporting every trace and metric over OTLP (to a receiver in this
+ * process) and the throughput ratio traced / untraced (issue 12's goal: ≥ 0.9). Prints medians
+ * of one run (p50/p99 per phase) and the peak RSS of every process.
  */
 import Fastify from 'fastify';
 import { ENTERPRISE, newUser, PATCH_OP } from '../src/fixtures.ts';
 import { collect } from '../src/kafka.ts';
 import { setUpOrganization } from '../src/org.ts';
+import { startOtlpReceiver } from '../src/otlp-receiver.ts';
 import { startStack } from '../src/stack.ts';
 import { childrenOf, cpuSeconds, drive, peakRssMiB, summarize } from './measure.ts';
 
@@ -59,9 +62,12 @@ const bareFastify = async () => {
   return summarize(run.samples, run.elapsedMs);
 };
 
-const stack = await startStack({ LOG_LEVEL: 'error' }, 180_000);
-const report: Record<string, unknown> = { users: USERS, clients: CLIENTS };
-try {
+type Phases = Record<string, unknown> & Record<'post' | 'getByFilter' | 'patch', { perSecond: number }>;
+
+/** The four phases against a fresh stack started with `env`; the stack stays up for the caller. */
+const runPhases = async (env: NodeJS.ProcessEnv) => {
+  const stack = await startStack({ LOG_LEVEL: 'error', ...env }, 180_000);
+  const report: Record<string, unknown> = {};
   const org = await setUpOrganization(stack);
   const { scim } = org;
   const owner = await scim.post(
@@ -149,6 +155,21 @@ try {
     notTransferred: leaving.length - completion.length,
   };
 
+  return { stack, report: report as Phases };
+};
+
+const processesOf = (stackPid: number) => [
+  ...childrenOf(stackPid).map(({ pid, command }) => ({
+    name: /(services|embedded)\/([\w-]+)\//.exec(command)?.[2] ?? command,
+    pid,
+  })),
+  { name: 'bench client', pid: process.pid },
+];
+
+const report: Record<string, unknown> = { users: USERS, clients: CLIENTS };
+const untraced = await runPhases({});
+try {
+  Object.assign(report, untraced.report);
   report.retriedAfter503 = retriedAfter503;
   report.bareFastify = await bareFastify();
   const bare = (report.bareFastify as { perSecond: number }).perSecond;
@@ -157,16 +178,35 @@ try {
     getByFilter: Number(((report.getByFilter as { perSecond: number }).perSecond / bare).toFixed(4)),
     patch: Number(((report.patch as { perSecond: number }).perSecond / bare).toFixed(4)),
   };
-  const processes = [
-    ...childrenOf(stack.pid).map(({ pid, command }) => ({
-      name: /(services|embedded)\/([\w-]+)\//.exec(command)?.[2] ?? command,
-      pid,
-    })),
-    { name: 'bench client', pid: process.pid },
-  ];
+  const processes = processesOf(untraced.stack.pid);
   report.peakRssMiB = Object.fromEntries(processes.map(({ name, pid }) => [name, peakRssMiB(pid)]));
   report.cpuSeconds = Object.fromEntries(processes.map(({ name, pid }) => [name, cpuSeconds(pid)]));
 } finally {
-  await stack.stop();
+  await untraced.stack.stop();
+}
+
+// The same phases with tracing exported: every span and metric of every process over OTLP/JSON.
+const receiver = await startOtlpReceiver({ keepSpans: false });
+retriedAfter503 = 0;
+const traced = await runPhases({
+  OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+});
+try {
+  const ratio = (phase: 'post' | 'getByFilter' | 'patch') =>
+    Number((traced.report[phase].perSecond / untraced.report[phase].perSecond).toFixed(3));
+  report.tracing = {
+    spansExported: receiver.spanCount(),
+    retriedAfter503,
+    perSecond: {
+      post: traced.report.post.perSecond,
+      getByFilter: traced.report.getByFilter.perSecond,
+      patch: traced.report.patch.perSecond,
+    },
+    ratioTracedToUntraced: { post: ratio('post'), getByFilter: ratio('getByFilter'), patch: ratio('patch') },
+  };
+} finally {
+  await traced.stack.stop();
+  await receiver.close();
 }
 console.log(JSON.stringify(report, null, 2));

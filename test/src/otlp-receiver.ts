@@ -16,6 +16,8 @@ export interface OtlpReceiver {
   /** The collector endpoint to put in OTEL_EXPORTER_OTLP_ENDPOINT. */
   endpoint: string;
   spans: ReceivedSpan[];
+  /** Spans received in all (also when they are not kept). */
+  spanCount(): number;
   /** Metric names exported over OTLP, by service. */
   metricNames: Map<string, Set<string>>;
   close(): Promise<void>;
@@ -30,11 +32,13 @@ const flatten = (attributes: KeyValue[] = []): Record<string, unknown> =>
 const serviceOf = (entry: Resource): string => String(flatten(entry.resource?.attributes)['service.name']);
 
 /**
- * A minimal OpenTelemetry collector for tests: accepts OTLP/HTTP JSON exports
- * (OTEL_EXPORTER_OTLP_PROTOCOL=http/json) of traces and metrics and keeps what arrived.
+ * A minimal OpenTelemetry collector for tests and benchmarks: accepts OTLP/HTTP JSON exports
+ * (OTEL_EXPORTER_OTLP_PROTOCOL=http/json) of traces and metrics and keeps what arrived (a
+ * benchmark only counts the spans).
  */
-export const startOtlpReceiver = async (): Promise<OtlpReceiver> => {
+export const startOtlpReceiver = async ({ keepSpans = true } = {}): Promise<OtlpReceiver> => {
   const spans: ReceivedSpan[] = [];
+  let received = 0;
   const metricNames = new Map<string, Set<string>>();
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -44,7 +48,9 @@ export const startOtlpReceiver = async (): Promise<OtlpReceiver> => {
       if (request.url === '/v1/traces')
         for (const entry of body.resourceSpans ?? [])
           for (const scope of entry.scopeSpans ?? [])
-            for (const span of scope.spans ?? [])
+            for (const span of scope.spans ?? []) {
+              received++;
+              if (!keepSpans) continue;
               spans.push({
                 service: serviceOf(entry),
                 name: span.name,
@@ -54,6 +60,7 @@ export const startOtlpReceiver = async (): Promise<OtlpReceiver> => {
                 parentSpanId: span.parentSpanId ?? '',
                 attributes: flatten(span.attributes),
               });
+            }
       if (request.url === '/v1/metrics')
         for (const entry of body.resourceMetrics ?? []) {
           const names = metricNames.get(serviceOf(entry)) ?? new Set<string>();
@@ -69,6 +76,7 @@ export const startOtlpReceiver = async (): Promise<OtlpReceiver> => {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     spans,
+    spanCount: () => received,
     metricNames,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

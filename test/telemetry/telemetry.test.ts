@@ -206,6 +206,11 @@ describe('one trace per SCIM call', () => {
       'content transfer processing the deactivation',
     );
     expect(transfer.attributes['roster.user.id']).toBe(leaver.body.id);
+    // The move itself, batch by batch, as child spans of that processing.
+    const batch = find(spans, (s) => s.name === 'content.transfer.batch', 'content transfer batch span');
+    expect(batch.service).toBe('roster-content-transfer');
+    expect(batch.attributes).toMatchObject({ 'roster.user.id': leaver.body.id, 'roster.content.items': 1 });
+    expect(spans.find((s) => s.spanId === batch.parentSpanId)?.service).toBe('roster-content-transfer');
   });
 });
 
@@ -233,7 +238,13 @@ describe('metrics and health of every service', () => {
     expect(status).toMatch(
       /^roster_kafka_consumer_lag\{.*messaging_consumer_group_name="roster-status".*messaging_destination_name="roster\.scim-commands\.v1".*\} \d+/m,
     );
+    expect(status).toMatch(
+      /^roster_step_outcomes_total\{.*roster_step="licensing".*roster_step_result="succeeded".*\} \d+/m,
+    );
+    expect(status).toMatch(/^roster_step_duration\w*_bucket\{.*roster_step="membership"/m);
     expect(status).not.toContain(org.orgId);
+    const content = await (await fetch(stack.metrics['content-transfer']!)).text();
+    expect(content).toMatch(/^roster_content_items_moved_total\{.*\} [1-9]/m);
   });
 
   test('metrics are exported over OTLP when a collector is configured', async () => {

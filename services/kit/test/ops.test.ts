@@ -43,6 +43,20 @@ test('/readyz answers 200 while every check holds and 503 naming the failing che
   writeFileSync(join(dir, 'ready'), '');
 });
 
+test('/readyz answers 503 within its time bound when a check never answers', async () => {
+  writeFileSync(join(dir, 'hang'), '');
+  try {
+    const response = await fetch(`${ready.ops}/readyz`, { signal: AbortSignal.timeout(5_000) });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({
+      status: 'not ready',
+      checks: { marker: 'no answer within 2000 ms' },
+    });
+  } finally {
+    rmSync(join(dir, 'hang'));
+  }
+});
+
 test('/metrics serves the OTel metrics as Prometheus text, with the service name', async () => {
   const response = await fetch(ready.metrics!);
   expect(response.status).toBe(200);
@@ -61,4 +75,14 @@ test('log lines never carry credentials', async () => {
   expect(line.token).toBe('[redacted]');
   expect(line.org).toBe('acme');
   expect(output.join('\n')).not.toContain('s3cret');
+});
+
+test('a log line written inside a span names its trace and span; one outside has neither', async () => {
+  const lineOf = (message: string) =>
+    waitFor(() => output.find((line) => line.includes(`"msg":"${message}"`)), { timeoutMs: 10_000 });
+  expect(JSON.parse(await lineOf('inside a span'))).toMatchObject({
+    trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+    span_id: '00f067aa0ba902b7',
+  });
+  expect(JSON.parse(await lineOf('credentials in a log line'))).not.toHaveProperty('trace_id');
 });

@@ -3,6 +3,7 @@ import type { Clock, Logger } from '@roster/service-kit';
 import { mayRun, nextStep } from '../domain/transfer.ts';
 import { selectOldestAdmin } from '../domain/users.ts';
 import type { ContentStore } from '../store/content.ts';
+import { movingBatch } from './batch-telemetry.ts';
 
 export interface RunnerDeps {
   store: ContentStore;
@@ -119,7 +120,8 @@ export const runTransfer = async (
   // Phase 2: move batches while we hold the lease.
   let reported = false;
   for (;;) {
-    const looked = await store.moveBatch(t, deps.batchSize, iso());
+    const current = t;
+    const looked = await movingBatch(current, () => store.moveBatch(current, deps.batchSize, iso()));
     const itemsMoved = await store.countMoved(t._id);
     const held = { 'lease.owner': owner };
     if (looked < deps.batchSize) {

@@ -22,11 +22,13 @@ metrics
 /**
  * Follows a consumer's lag from kafkajs' own end-of-batch events (high watermark minus the last
  * offset processed): no request of its own to the broker, whatever the scrape rate. A partition
- * the group no longer reads (rebalanced away, stopped) stops being reported.
+ * this member no longer reads (rebalanced away, stopped) drops to 0 here: the SDK keeps exporting
+ * the last value of a series (cumulative temporality), and a frozen old lag would page someone;
+ * the member that reads the partition now reports its real lag, so alert on the max per partition.
  */
 export const trackConsumerLag = (consumer: Consumer, group: string): void => {
-  const forget = () => {
-    for (const [key, entry] of lags) if (entry.group === group) lags.delete(key);
+  const released = () => {
+    for (const entry of lags.values()) if (entry.group === group) entry.lag = 0;
   };
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     lags.set(`${group}\u0000${payload.topic}\u0000${payload.partition}`, {
@@ -36,6 +38,6 @@ export const trackConsumerLag = (consumer: Consumer, group: string): void => {
       lag: Number(payload.offsetLag),
     });
   });
-  consumer.on(consumer.events.REBALANCING, forget);
-  consumer.on(consumer.events.STOP, forget);
+  consumer.on(consumer.events.REBALANCING, released);
+  consumer.on(consumer.events.STOP, released);
 };

@@ -84,6 +84,8 @@ export const startTelemetry = ({
     metricReaders,
     // No span processor: no tracer provider at all, so spans cost nothing when nobody collects them.
     ...(tracesExported() ? {} : { spanProcessors: [] }),
+    // Logs are pino JSON on stdout (with trace ids); the SDK's default OTLP log exporter stays off.
+    logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({
         // Probes and scrapes of the ops listener are not traffic worth a trace.

@@ -4,6 +4,7 @@ import { commandCompletion } from '../domain/provisioning/completion.ts';
 import { foldOutcome } from '../domain/provisioning/fold.ts';
 import { resultMessage } from '../messages/command.ts';
 import { lifecycleEvents } from '../messages/outcome.ts';
+import { recordStepOutcome } from '../step-metrics.ts';
 import type { AuditTrail } from '../store/audit-trail.ts';
 import type { CommandLedger } from '../store/ledger.ts';
 import type { LifecycleOutbox } from '../store/lifecycle-outbox.ts';
@@ -65,6 +66,7 @@ const completeCommand = async (deps: OutcomeDeps, outcome: StepOutcome): Promise
     result,
     ...(reason ? { reason } : {}),
   });
+  recordStepOutcome(outcome, entry?.receivedAt);
   if (!entry || entry.completed || !entry.awaits.includes(step)) return;
   const completion = commandCompletion(entry.awaits, entry.outcomes ?? {});
   if (!completion.complete) return;
