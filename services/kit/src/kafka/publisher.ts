@@ -1,6 +1,7 @@
 import { type EnvelopeMeta, type KafkaRecord, TOPICS, type TopicKey, toKafkaRecord } from '@roster/contracts';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { withSendSpan } from '../telemetry/messaging-spans.ts';
+import { withinTimeout } from '../timeout.ts';
 import { PublishTimeout } from './failure.ts';
 
 export type Publishable = EnvelopeMeta & { type: string; data: unknown };
@@ -29,19 +30,6 @@ export const IDEMPOTENT_PRODUCER = {
   allowAutoTopicCreation: false,
   createPartitioner: Partitioners.DefaultPartitioner,
   retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
-};
-
-/** `work`, or a PublishTimeout after `ms`; the work itself goes on (the producer keeps retrying). */
-const withinAckTimeout = async (work: Promise<unknown>, topic: string, ms: number): Promise<void> => {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PublishTimeout(topic, ms)), ms);
-  });
-  try {
-    await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 };
 
 /**
@@ -99,7 +87,8 @@ export const createPublisher = async (kafka: Kafka, options: PublisherOptions = 
       }
       // A send that lands after its timeout must not become an unhandled rejection.
       sent.catch(() => undefined);
-      await withinAckTimeout(sent, name, options.ackTimeoutMs);
+      const ackTimeoutMs = options.ackTimeoutMs;
+      await withinTimeout(sent, ackTimeoutMs, () => new PublishTimeout(name, ackTimeoutMs));
     },
     close: () => producer.disconnect(),
   };

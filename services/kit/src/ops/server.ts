@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Telemetry } from '../telemetry/start.ts';
+import { withinTimeout } from '../timeout.ts';
 import type { ReadinessCheck } from './readiness.ts';
 
 /** A readiness check that has not answered by then counts as failed (a frozen server never answers). */
@@ -20,18 +21,17 @@ export interface OpsListener {
   close(): Promise<void>;
 }
 
-const withinTimeout = async (check: ReadinessCheck): Promise<string | undefined> => {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
+/** Why `check` fails, or undefined when it holds. */
+const failureOf = async (check: ReadinessCheck): Promise<string | undefined> => {
   try {
-    await Promise.race([check.check(), timeout]);
+    await withinTimeout(
+      check.check(),
+      CHECK_TIMEOUT_MS,
+      () => new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`),
+    );
     return undefined;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
-  } finally {
-    clearTimeout(timer);
   }
 };
 
@@ -54,7 +54,7 @@ export const startOpsListener = async (options: OpsListenerOptions): Promise<Ops
         : json(response, 503, { status: 'failing' });
     if (path === '/readyz') {
       const checks = options.readiness();
-      const failures = await Promise.all(checks.map(withinTimeout));
+      const failures = await Promise.all(checks.map(failureOf));
       const results = Object.fromEntries(checks.map((check, i) => [check.name, failures[i] ?? 'ok']));
       const ready = failures.every((failure) => failure === undefined);
       return json(response, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks: results });
