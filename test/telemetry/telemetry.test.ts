@@ -167,13 +167,22 @@ describe('one trace per SCIM call', () => {
     );
     expect(group.status).toBe(201);
     const spans = await traceAcross(caller, ['roster-ingress', 'roster-status', 'roster-membership']);
-    find(
+    const membership = find(
       spans,
       (s) =>
         s.service === 'roster-membership' &&
         s.attributes['roster.command.type'] === 'roster.directory.group.changed.v1',
       'membership processing the group change',
     );
+    expect(membership.attributes['roster.group.id']).toBe(group.body.id);
+    const command = find(
+      spans,
+      (s) =>
+        s.service === 'roster-status' &&
+        s.attributes['roster.command.type'] === 'roster.command.group.create.v1',
+      'status processing the group command',
+    );
+    expect(command.attributes['roster.group.id']).toBe(group.body.id);
   });
 
   test('a deprovision shows the content transfer in its trace', async () => {

@@ -113,24 +113,26 @@ const originOf = ({ heartbeat: _, ...origin }: Delivery): Omit<Delivery, 'heartb
 
 /**
  * Tenant, type, subject and trace context of an envelope (a dead letter, not an envelope, has
- * none). The subject is the resource the message is about: a user's id for user messages.
+ * none). The subject is the resource the message is about: a user's or a group's id for the
+ * messages about one (`roster.command.user.create.v1`, `roster.directory.group.changed.v1`…).
  */
 const envelopeFacts = (
   decoded: object,
-): { tenant?: string; type?: string; userId?: string; traceparent?: string } => {
+): { tenant?: string; type?: string; userId?: string; groupId?: string; traceparent?: string } => {
   const { tenant, type, subject, traceparent } = decoded as Record<string, unknown>;
+  const about =
+    typeof type === 'string' && typeof subject === 'string' ? RESOURCE_OF_TYPE.exec(type)?.[1] : undefined;
   return {
     ...(typeof tenant === 'string' ? { tenant } : {}),
     ...(typeof type === 'string' ? { type } : {}),
-    ...(typeof type === 'string' && USER_MESSAGE.test(type) && typeof subject === 'string'
-      ? { userId: subject }
-      : {}),
+    ...(about === 'user' ? { userId: subject as string } : {}),
+    ...(about === 'group' ? { groupId: subject as string } : {}),
     ...(typeof traceparent === 'string' ? { traceparent } : {}),
   };
 };
 
-/** Types of messages about one user: `roster.command.user.create.v1`, `roster.directory.user.changed.v1`… */
-const USER_MESSAGE = /\.user\./;
+/** The kind of resource a message type is about, if one: `.user.` or `.group.` in its name. */
+const RESOURCE_OF_TYPE = /\.(user|group)\./;
 
 type Attempt = { ok: true } | { ok: false; error: unknown };
 
@@ -222,7 +224,7 @@ export const runConsumer = async <K extends TopicKey>(
         ...facts,
         key: delivery.key,
         traceparent: facts.traceparent ?? delivery.headers.traceparent,
-        groupId,
+        consumerGroup: groupId,
         partition,
         offset: message.offset,
       };

@@ -24,16 +24,19 @@ export interface MessageFacts {
   type?: string | undefined;
   /** The user the message is about, if it is about one. */
   userId?: string | undefined;
+  /** The group the message is about, if it is about one. */
+  groupId?: string | undefined;
   key: string | null;
 }
 
-const messageAttributes = ({ topic, tenant, type, userId, key }: MessageFacts): Attributes => ({
+const messageAttributes = ({ topic, tenant, type, userId, groupId, key }: MessageFacts): Attributes => ({
   'messaging.system': 'kafka',
   'messaging.destination.name': topic,
   ...(key === null ? {} : { 'messaging.kafka.message.key': key }),
   ...(tenant === undefined ? {} : { 'roster.tenant': tenant }),
   ...(type === undefined ? {} : { 'roster.command.type': type }),
   ...(userId === undefined ? {} : { 'roster.user.id': userId }),
+  ...(groupId === undefined ? {} : { 'roster.group.id': groupId }),
 });
 
 /** One `send` span per publish of a batch to one topic, a child of whatever is active. */
@@ -58,7 +61,7 @@ export const withSendSpan = async <T>(
 
 export interface Consumed extends MessageFacts {
   traceparent?: string | undefined;
-  groupId: string;
+  consumerGroup: string;
   partition: number;
   offset: string;
 }
@@ -76,7 +79,7 @@ export const withProcessSpan = async <T>(message: Consumed, handle: () => Promis
         ...messageAttributes(message),
         'messaging.operation.type': 'process',
         'messaging.operation.name': 'process',
-        'messaging.consumer.group.name': message.groupId,
+        'messaging.consumer.group.name': message.consumerGroup,
         'messaging.destination.partition.id': String(message.partition),
         'messaging.kafka.offset': Number(message.offset),
       },
