@@ -57,12 +57,21 @@ export const childrenOf = (pid: number): { pid: number; command: string }[] => {
   }
 };
 
-/** CPU time (user + system) a process has used so far, in seconds (Linux /proc, 100 ticks/s). */
-export const cpuSeconds = (pid: number): number | undefined => {
+const cpuTicks = (pid: number): number | undefined => {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Math.round((Number(fields[11]) + Number(fields[12])) / 10) / 10;
+    return Number(fields[11]) + Number(fields[12]);
   } catch {
     return undefined;
   }
 };
+
+/** CPU time (user + system) a process has used so far, in seconds (Linux /proc, 100 ticks/s). */
+export const cpuSeconds = (pid: number): number | undefined => {
+  const ticks = cpuTicks(pid);
+  return ticks === undefined ? undefined : Math.round(ticks / 10) / 10;
+};
+
+/** CPU seconds used so far by all the children of a process (a stack's servers and services). */
+export const childrenCpuSeconds = (pid: number): number =>
+  childrenOf(pid).reduce((sum, child) => sum + (cpuTicks(child.pid) ?? 0), 0) / 100;

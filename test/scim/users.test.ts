@@ -116,6 +116,17 @@ describe('Users', () => {
     );
     expect(page.body).toMatchObject({ totalResults: 3, startIndex: 2, itemsPerPage: 1 });
     expect(page.body.Resources[0].userName).toBe('page2@example.com');
+    // The total holds on the last page (partly full), past the end, and with count=0.
+    const pageOf = async (startIndex: number, count: number) =>
+      (
+        await scim.get(
+          `/Users?filter=${encodeURIComponent('userName sw "page"')}&startIndex=${startIndex}&count=${count}&sortBy=userName`,
+        )
+      ).body;
+    expect(await pageOf(3, 2)).toMatchObject({ totalResults: 3, itemsPerPage: 1 });
+    expect(await pageOf(10, 2)).toMatchObject({ totalResults: 3, itemsPerPage: 0 });
+    expect(await pageOf(1, 0)).toMatchObject({ totalResults: 3, itemsPerPage: 0 });
+    expect(await pageOf(1, 3)).toMatchObject({ totalResults: 3, itemsPerPage: 3 });
 
     const bad = await scim.get(`/Users?filter=${encodeURIComponent('userName eq')}`);
     expect(bad.status).toBe(400);

@@ -22,6 +22,8 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_BSP_SCHEDULE_DELAY: '200',
     OTEL_METRIC_EXPORT_INTERVAL: '1000',
+    // The log test reads what every service writes at info.
+    LOG_LEVEL: 'info',
   });
   org = await setUpOrganization(stack, { workspaces: ['Everyone', 'Design'] });
 });
@@ -104,12 +106,9 @@ describe('one trace per SCIM call', () => {
       'http.response.status_code': 201,
     });
     expect(JSON.stringify(server.attributes)).not.toContain('trace-create@example.com');
-    const request = find(
-      spans,
-      (s) => s.name === 'request' && s.service === 'roster-ingress',
-      'fastify request span',
-    );
-    expect(request.attributes).toMatchObject({
+    expect(server.name).toBe('POST /scim/v2/Users');
+    // One span per HTTP call: the server span names the tenant, the command and the user.
+    expect(server.attributes).toMatchObject({
       'roster.tenant': org.orgId,
       'roster.command.type': 'roster.command.user.create.v1',
       'roster.user.id': userId,
@@ -150,6 +149,16 @@ describe('one trace per SCIM call', () => {
     });
     const store = find(spans, (s) => s.attributes['db.system.name'] === 'mongodb', 'MongoDB span');
     expect(store.attributes['db.collection.name']).toEqual(expect.any(String));
+    // The user's record was written in this trace, yet no store span carries its email.
+    const insert = find(
+      spans,
+      (s) => s.name === 'insert users' && s.service === 'roster-status',
+      'the status service inserting the user',
+    );
+    // (For an insert the instrumentation hands over the document: its keys show, its values never.)
+    expect(insert.attributes['db.query.text']).toEqual(expect.stringContaining('"tenant":"?"'));
+    const storeSpans = spans.filter((s) => s.attributes['db.system.name'] === 'mongodb');
+    expect(JSON.stringify(storeSpans)).not.toContain('trace-create@example.com');
 
     // The audit trail names the same trace.
     const audit = await org.admin.get(`/orgs/${org.orgId}/audit?userId=${userId}`);
@@ -225,13 +234,23 @@ describe('one trace per SCIM call', () => {
 
 describe('metrics and health of every service', () => {
   test('each service serves Prometheus text that promtool accepts, and answers /healthz and /readyz', async () => {
-    expect(Object.keys(stack.metrics).sort()).toEqual(SERVICES.map((s) => s.replace('roster-', '')).sort());
-    for (const [service, url] of Object.entries(stack.metrics)) {
-      const text = await (await fetch(url)).text();
+    // Every service, and the embedded broker's request counts.
+    expect(Object.keys(stack.metrics).sort()).toEqual(
+      [...SERVICES.map((s) => s.replace('roster-', '')), 'kafka'].sort(),
+    );
+    const promtoolErrors = (text: string) => {
       const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-      // promtool exits 1 for lint warnings too; only errors that break parsing fail it with 'error'.
-      expect(`${service}: ${check.stderr}${check.stdout}`).not.toMatch(/error/i);
       expect(check.error).toBeUndefined();
+      // promtool exits 1 for lint warnings too; only errors that break parsing fail it with 'error'.
+      return `${check.stderr}${check.stdout}`.match(/.*error.*/i)?.[0];
+    };
+    const { kafka: broker, ...services } = stack.metrics;
+    const kafka = await (await fetch(broker!)).text();
+    expect(kafka).toMatch(/^kafka_network_requests_total\{request="Produce"\} [1-9]/m);
+    expect(promtoolErrors(kafka)).toBeUndefined();
+    for (const [service, url] of Object.entries(services)) {
+      const text = await (await fetch(url)).text();
+      expect({ service, error: promtoolErrors(text) }).toEqual({ service, error: undefined });
       expect(text).toContain('target_info');
       const ops = url.replace(/\/metrics$/, '');
       expect((await fetch(`${ops}/healthz`)).status).toBe(200);
@@ -264,5 +283,47 @@ describe('metrics and health of every service', () => {
         what: 'the ingress metrics over OTLP',
       },
     );
+  });
+});
+
+describe('logs', () => {
+  /** The JSON log lines one service printed (the supervisor prefixes each with `[service]`). */
+  const linesOf = (service: string): Record<string, unknown>[] =>
+    stack.output.flatMap((line) => {
+      if (!line.startsWith(`[${service}] {`)) return [];
+      return [JSON.parse(line.slice(service.length + 3)) as Record<string, unknown>];
+    });
+
+  test('name the tenant, correlation id and trace of the call in every service, and never a filter value or a credential', async () => {
+    const email = `log-check-${randomBytes(4).toString('hex')}@example.com`;
+    const caller = callerTrace();
+    const created = await org.scim.post('/Users', newUser(email), caller.header);
+    expect(created.status).toBe(201);
+    const filter = `filter=${encodeURIComponent(`userName eq "${email}"`)}`;
+    expect((await org.scim.get(`/Users?${filter}`)).status).toBe(200);
+    // Outside the SCIM scope too: fastify's own 404 would log and echo the whole URL.
+    const elsewhere = await fetch(`${new URL(stack.scimBaseUrl).origin}/nowhere?${filter}`);
+    expect(elsewhere.status).toBe(404);
+    expect(await elsewhere.text()).not.toContain('log-check');
+
+    const ofCall = (service: string, msg?: string) =>
+      waitFor(
+        () => linesOf(service).find((line) => line.trace_id === caller.traceId && (!msg || line.msg === msg)),
+        { what: `a ${service} log line of the call` },
+      );
+    // Once the token named the tenant, every line of the request carries it and the correlation id.
+    const ingress = await ofCall('ingress', 'request completed');
+    expect(ingress).toMatchObject({ tenant: org.orgId, correlationid: expect.any(String) });
+    // Licensing logs each decision at info: the line names the call it serves.
+    expect(await ofCall('licensing')).toMatchObject({
+      tenant: org.orgId,
+      correlationid: ingress.correlationid,
+      span_id: expect.any(String),
+    });
+    expect(stack.output.join('\n')).not.toContain('log-check');
+    // The services' log lines (the stack's own READY line hands out the dev credentials on purpose).
+    const logged = SERVICES.flatMap((service) => linesOf(service.replace('roster-', '')));
+    expect(logged.length).toBeGreaterThan(10);
+    expect(JSON.stringify(logged)).not.toContain(stack.adminToken);
   });
 });

@@ -61,7 +61,10 @@ describe('HOST governs the ingress only', () => {
     for (const name of ['kafka', 'mongo', 'content-transfer', 'licensing', 'membership', 'status']) {
       for (const address of listenersOf(name)) expect(`${name} ${address}`).toMatch(/ 127\.0\.0\.1:\d+$/);
     }
-    expect(listenersOf('kafka')).toEqual([stack.kafkaBrokers]);
+    // The broker, and its request counts for Prometheus.
+    expect(listenersOf('kafka').sort()).toEqual(
+      [stack.kafkaBrokers, new URL(stack.metrics.kafka!).host].sort(),
+    );
     // Its development content endpoint and its ops listener (health, readiness, metrics).
     expect(listenersOf('content-transfer')).toHaveLength(2);
   });

@@ -55,7 +55,7 @@ const runRosterService = (name: string, serviceEnv: NodeJS.ProcessEnv) => {
   return service;
 };
 
-/** Each service's Prometheus scrape URL, for the READY line. */
+/** Each process's Prometheus scrape URL (the services', the embedded broker's), for the READY line. */
 const metricsUrls = async (): Promise<Record<string, string>> => {
   const urls: Record<string, string> = {};
   for (const service of services) {
@@ -103,7 +103,12 @@ const mongoArgs = env.MONGO_TTL_MONITOR_SECONDS
 
 try {
   const adminToken = env.ROSTER_ADMIN_TOKEN || persistentSecret('admin-token');
-  const kafkaBrokers = env.KAFKA_BROKERS || String((await embedded('kafka', env.KAFKA_PORT, 9092)).brokers);
+  // The embedded broker's request counts (Prometheus text) join the services' metrics; a fixed
+  // port, so the READY line's URL survives a restart.
+  const kafkaMetricsPort = String(await resolvePort(undefined, 0, embeddedHosts.kafka));
+  const kafkaBrokers =
+    env.KAFKA_BROKERS ||
+    String((await embedded('kafka', env.KAFKA_PORT, 9092, ['--metrics-port', kafkaMetricsPort])).brokers);
   const mongoUrl = env.MONGO_URL || String((await embedded('mongo', env.MONGO_PORT, 27017, mongoArgs)).url);
   const serviceEnv = {
     KAFKA_BROKERS: kafkaBrokers,

@@ -4,11 +4,12 @@ import Fastify from 'fastify';
 import { adminAuth } from './http/admin-auth.ts';
 import { adminErrorHandling } from './http/admin-errors.ts';
 import { type BackpressureOptions, backpressureGuard } from './http/backpressure-guard.ts';
-import { requestLogSerializers } from './http/request-log.ts';
+import { pathOf, requestLogSerializers } from './http/request-log.ts';
 import { requestTelemetry } from './http/request-telemetry.ts';
 import { scimAuth } from './http/scim-auth.ts';
 import { answerFrameworkError, scimErrorHandling } from './http/scim-errors.ts';
 import { scimMedia } from './http/scim-media.ts';
+import { serverSpan } from './http/server-span.ts';
 import { type TenantShare, tenantFairness } from './http/tenant-fairness.ts';
 import type { AdminChanges } from './pipeline/admin-changes.ts';
 import type { CommandBus } from './pipeline/command-bus.ts';
@@ -64,8 +65,14 @@ export const buildApp = async (deps: AppDeps) => {
     frameworkErrors: answerFrameworkError,
   });
   await app.register(sensible);
+  await app.register(serverSpan);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Outside /scim/v2 (which answers SCIM errors): a plain 404 that, unlike fastify's default,
+  // neither logs nor echoes the query string.
+  app.setNotFoundHandler((request, reply) =>
+    reply.notFound(`no endpoint ${request.method} ${pathOf(request)}`),
+  );
 
   await app.register(
     async (scim) => {

@@ -45,6 +45,15 @@ export const runService = async (
   };
   process.on('uncaughtException', fail('uncaught exception; exiting'));
   process.on('unhandledRejection', fail('unhandled rejection; exiting'));
+  // Orphaned before it is running (its supervisor died while it loaded or started): nothing is
+  // handed over yet, so it just ends instead of living on unsupervised.
+  const supervised = process.send !== undefined;
+  const orphaned = () => {
+    log.warn('supervisor gone while starting; exiting');
+    process.exit(FAILED);
+  };
+  if (supervised && !process.connected) orphaned();
+  if (supervised) process.once('disconnect', orphaned);
   service = await start(log);
   service.crashed?.catch(fail('a consumer crashed and will not restart; exiting'));
   const telemetry = currentTelemetry();
@@ -78,5 +87,9 @@ export const runService = async (
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
   // Started by a supervisor over an IPC channel (the dev stack): stop if the supervisor is gone.
-  if (process.send) process.once('disconnect', () => void shutdown('supervisor gone'));
+  if (supervised) {
+    process.off('disconnect', orphaned);
+    if (process.connected) process.once('disconnect', () => void shutdown('supervisor gone'));
+    else void shutdown('supervisor gone');
+  }
 };

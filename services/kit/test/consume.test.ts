@@ -82,3 +82,37 @@ test('a permanent failure is answered and dead-lettered and the partition moves 
     await consumer.stop();
   }
 });
+
+test('every line logged while a message is handled names its tenant and correlation id', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const log = createLogger('kit-consume-test', 'info', {
+    write: (line: string) => void lines.push(JSON.parse(line)),
+  });
+  const consumer = await runConsumer({
+    kafka: infra.kafka,
+    log,
+    groupId: 'kit-consume-log-test',
+    topic: 'directoryChanges',
+    // A handler's own logger, as services hand them down: the fields come from the message being handled.
+    handle: async (change) => log.info({ userId: change.subject }, 'handled'),
+  });
+  const producer = await createProducer(infra.kafka);
+  try {
+    await consumer.ready;
+    const change = userChanged('org-logs', 1, snapshot('logged'));
+    await producer.send({ topic: TOPICS.directoryChanges.name, acks: -1, messages: [toKafkaRecord(change)] });
+    const line = await waitFor(() => lines.find((l) => l.msg === 'handled' && l.userId === 'logged'), {
+      what: 'the handler’s log line',
+    });
+    expect(line).toMatchObject({
+      tenant: 'org-logs',
+      correlationid: change.correlationid,
+    });
+    log.info('outside any message');
+    expect(lines.at(-1)).not.toHaveProperty('tenant');
+    expect(lines.at(-1)).not.toHaveProperty('correlationid');
+  } finally {
+    await producer.disconnect();
+    await consumer.stop();
+  }
+});

@@ -28,25 +28,37 @@ afterAll(() => {
   receiver.close();
 });
 
-test('configured by the standard OTEL_* variables only: OTLP http/json export of spans and metrics, flushed when the process stops', async () => {
-  const { port } = receiver.address() as AddressInfo;
+/** Runs the fixture service with `env` until it logged its span line; `stop()` ends it with SIGTERM. */
+const runFixture = async (env: NodeJS.ProcessEnv) => {
   const child = spawn(process.execPath, [OPS_SERVICE, '.'], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=kit-test',
-    },
+    env: { ...process.env, ...env },
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
   });
   await waitFor(() => output.includes('"msg":"inside a span"'), { timeoutMs: 20_000, what: 'the fixture' });
-  child.kill('SIGTERM');
-  const [code] = await once(child, 'exit');
-  expect(code).toBe(0);
+  const ready = JSON.parse(/^READY (.*)$/m.exec(output)![1]!) as { ops: string; metrics?: string };
+  return {
+    ready,
+    async stop() {
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      return code as number | null;
+    },
+  };
+};
+
+const collector = () => `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+
+test('configured by the standard OTEL_* variables only: OTLP http/json export of spans and metrics, flushed when the process stops', async () => {
+  const fixture = await runFixture({
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector(),
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=kit-test',
+  });
+  expect(await fixture.stop()).toBe(0);
 
   const bodyOf = (path: string) => received.find((r) => r.path === path)?.body ?? '';
   const traces = bodyOf('/v1/traces');
@@ -54,4 +66,22 @@ test('configured by the standard OTEL_* variables only: OTLP http/json export of
   expect(traces).toContain('"stringValue":"roster-ops-fixture"');
   expect(traces).toContain('"stringValue":"kit-test"');
   expect(bodyOf('/v1/metrics')).toContain('"roster.fixture.started"');
+});
+
+test('OTEL_SDK_DISABLED=true: nothing exported even with an endpoint, no /metrics, health still served', async () => {
+  received.length = 0;
+  const fixture = await runFixture({
+    OTEL_SDK_DISABLED: 'true',
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector(),
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+  });
+  try {
+    expect(fixture.ready).not.toHaveProperty('metrics');
+    expect((await fetch(`${fixture.ready.ops}/metrics`)).status).toBe(404);
+    expect((await fetch(`${fixture.ready.ops}/healthz`)).status).toBe(200);
+  } finally {
+    expect(await fixture.stop()).toBe(0);
+  }
+  // Stopped, a process with an SDK would have flushed by now.
+  expect(received).toEqual([]);
 });

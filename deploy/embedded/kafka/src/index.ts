@@ -40,6 +40,8 @@ export interface RunningBroker {
   /** "host:port", ready for kafkajs's `brokers` option */
   brokers: string;
   port: number;
+  /** Requests received since start, by API name (`Produce`, `Fetch`, `Heartbeat`…). */
+  requestsServed(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   return {
     brokers: `${host}:${port}`,
     port,
+    requestsServed: () => Object.fromEntries(server.requestsServed),
     close() {
       closing ??= (async () => {
         for (const cancel of [...ctx.pending]) cancel();

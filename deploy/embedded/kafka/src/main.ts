@@ -1,14 +1,16 @@
 /**
  * CLI: node deploy/embedded/kafka/src/main.ts [--port N] [--host H] [--data-dir DIR]
  *      [--partitions N] [--retention-bytes N] [--max-frame-bytes N] [--message-max-bytes N]
- *      [--no-auto-create]
+ *      [--no-auto-create] [--metrics-port N]
  * The host defaults to KAFKA_HOST, else 127.0.0.1 (a warning when it is not loopback).
  * Prints one line `READY {"brokers":"127.0.0.1:PORT"}` on stdout once accepting
- * connections; logs go to stderr; SIGTERM/SIGINT close it cleanly.
+ * connections (with `"metrics": "<url>"` when --metrics-port is given: request counts by API as
+ * Prometheus text); logs go to stderr; SIGTERM/SIGINT close it cleanly.
  */
 import { parseArgs } from 'node:util';
 import { listenHost, runServerProcess } from '@roster/embedded-process';
 import { startBroker } from './index.ts';
+import { serveRequestMetrics } from './metrics-endpoint.ts';
 
 function log(line: string): void {
   process.stderr.write(`[embedded-kafka] ${line}\n`);
@@ -35,6 +37,7 @@ runServerProcess(log, async () => {
       'max-frame-bytes': { type: 'string' },
       'message-max-bytes': { type: 'string' },
       'no-auto-create': { type: 'boolean' },
+      'metrics-port': { type: 'string' },
     },
     strict: true,
   });
@@ -43,9 +46,11 @@ runServerProcess(log, async () => {
     log('--partitions must be at least 1');
     process.exit(2);
   }
+  const host = listenHost(values.host, 'KAFKA_HOST', log);
+  const metricsPort = int('metrics-port', values['metrics-port']);
   const broker = await startBroker({
     port: int('port', values.port) ?? 9092,
-    host: listenHost(values.host, 'KAFKA_HOST', log),
+    host,
     dataDir: values['data-dir'],
     partitions,
     retentionBytes: int('retention-bytes', values['retention-bytes']),
@@ -54,5 +59,13 @@ runServerProcess(log, async () => {
     autoCreateTopics: !values['no-auto-create'],
     logger: log,
   });
-  return { ready: { brokers: broker.brokers }, close: () => broker.close() };
+  const metrics =
+    metricsPort === undefined ? undefined : await serveRequestMetrics(broker, host, metricsPort);
+  return {
+    ready: { brokers: broker.brokers, ...(metrics ? { metrics: metrics.url } : {}) },
+    close: async () => {
+      await metrics?.close();
+      await broker.close();
+    },
+  };
 });

@@ -121,6 +121,7 @@ class Connection implements ConnectionInfo {
         return;
       }
       apiName = handler.name;
+      this.server.requestsServed.set(apiName, (this.server.requestsServed.get(apiName) ?? 0) + 1);
       if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
         if (apiKey === ApiKey.ApiVersions) {
           // clients probe with their newest version; answer in v0 so they can retry lower
@@ -181,6 +182,8 @@ export class Server {
   readonly handlers: ReadonlyMap<number, ApiHandler>;
   readonly maxFrameBytes: number;
   readonly connections = new Set<Connection>();
+  /** Requests received since start, by API name (`Produce`, `Fetch`…): every client round trip. */
+  readonly requestsServed = new Map<string, number>();
   private readonly tcp: net.Server;
 
   constructor(broker: BrokerContext, handlers: ReadonlyMap<number, ApiHandler>, maxFrameBytes: number) {

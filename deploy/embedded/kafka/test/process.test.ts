@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import {
@@ -16,6 +17,31 @@ afterAll(() => servers.killAll());
 const brokersOf = (server: ServerChild): string => String(server.ready.brokers);
 
 describe('the broker as a process', () => {
+  it('counts the requests it serves, by API, as Prometheus text that promtool accepts', async () => {
+    const server = await servers.start({ main }, ['--port', '0', '--metrics-port', '0']);
+    const scrape = async () => {
+      const response = await fetch(String(server.ready.metrics));
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const producesIn = (text: string) =>
+      Number(/^kafka_network_requests_total\{request="Produce"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    const before = await scrape();
+    const producer = client(brokersOf(server)).producer();
+    await producer.connect();
+    await producer.send({ topic: 'counted', messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] });
+    await producer.send({ topic: 'counted', messages: [{ value: 'd' }] });
+    await producer.disconnect();
+    const after = await scrape();
+    // Two sends, two Produce requests, whatever the number of messages: a send's batches for
+    // one broker travel in one request.
+    expect(producesIn(after) - producesIn(before)).toBe(2);
+    expect(after).toMatch(/^kafka_network_requests_total\{request="Metadata"\} [1-9]/m);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: after, encoding: 'utf8' });
+    expect(check.error).toBeUndefined();
+    expect(`${check.stderr}${check.stdout}`).not.toMatch(/error/i);
+  });
+
   it('restarts on its data dir right after kill -9, before the dead broker is reaped', async () => {
     const dataDir = await tempDir('zombie');
     const first = await servers.start({ main, unreaped: true }, ['--port', '0', '--data-dir', dataDir]);

@@ -7,8 +7,20 @@ import type { Doc } from './storage/values.ts';
 /** Commands the driver retries once after a network error, tagged with the session's txnNumber. */
 const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify']);
 
-/** Runs one command document and returns the reply document (never throws). */
+/** Runs one command document and returns the reply document (never throws), counting it. */
 export function dispatch(state: StoreState, cmd: Doc, connectionId: number, defaultDb?: string): Doc {
+  const reply = run(state, cmd, connectionId, defaultDb);
+  const def = COMMANDS.get(Object.keys(cmd)[0] ?? '');
+  // Unknown names are counted apart (as MongoDB's `<UNKNOWN>`): a client cannot grow the map.
+  const name = def ? def.names[0]! : '<UNKNOWN>';
+  const count = state.commandCounts.get(name) ?? { total: 0, failed: 0 };
+  count.total++;
+  if (reply.ok !== 1) count.failed++;
+  state.commandCounts.set(name, count);
+  return reply;
+}
+
+function run(state: StoreState, cmd: Doc, connectionId: number, defaultDb?: string): Doc {
   const name = Object.keys(cmd)[0];
   let txn: CommandContext['txn'];
   try {

@@ -69,6 +69,7 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
   let me = '';
   const state: StoreState = {
     engine,
+    commandCounts: new Map(),
     cursors: new CursorManager(),
     sessions: new SessionManager(engine, log),
     committed: new CommittedView(engine),

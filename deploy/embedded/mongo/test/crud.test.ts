@@ -14,6 +14,31 @@ const db = () => h.client.db('crud');
 const coll = (name: string) => db().collection<AnyDoc>(name);
 
 describe('handshake and admin commands', () => {
+  it('counts the commands it serves in serverStatus metrics.commands, as MongoDB does', async () => {
+    const commands = async () =>
+      ((await db().admin().command({ serverStatus: 1 })).metrics.commands ?? {}) as Record<
+        string,
+        { total: number; failed: number }
+      >;
+    const before = await commands();
+    const counted = coll('counted');
+    await counted.insertOne({ _id: 'a' } as AnyDoc);
+    await counted.insertOne({ _id: 'b' } as AnyDoc);
+    await counted.insertMany([{ _id: 'c' }, { _id: 'd' }] as AnyDoc[]);
+    await counted.findOne({ _id: 'a' });
+    await expect(counted.insertOne({ _id: 'a' } as AnyDoc)).rejects.toThrow(MongoServerError);
+    await expect(db().command({ noSuchCommand: 1 })).rejects.toThrow(MongoServerError);
+    const after = await commands();
+    const delta = (name: string) => ({
+      total: (after[name]?.total ?? 0) - (before[name]?.total ?? 0),
+      failed: (after[name]?.failed ?? 0) - (before[name]?.failed ?? 0),
+    });
+    // One command per round trip: insertMany's two documents are one insert.
+    expect(delta('insert')).toEqual({ total: 4, failed: 0 });
+    expect(delta('find')).toEqual({ total: 1, failed: 0 });
+    expect(delta('<UNKNOWN>')).toEqual({ total: 1, failed: 1 });
+  });
+
   it('answers hello as the primary of a one-member replica set', async () => {
     const hello = await db().admin().command({ hello: 1 });
     const me = new URL(h.store.url).host;

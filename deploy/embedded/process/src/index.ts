@@ -28,8 +28,17 @@ export function runServerProcess(log: (line: string) => void, start: () => Promi
     log(`uncaught exception (still running): ${err.stack ?? String(err)}`),
   );
   process.on('unhandledRejection', (err) => log(`unhandled rejection (still running): ${String(err)}`));
+  // Orphaned before it serves (its supervisor died while it loaded or recovered its data): nothing
+  // is acknowledged yet, so it just ends instead of living on unsupervised.
+  const orphaned = () => {
+    log('supervisor gone while starting; exiting');
+    process.exit(1);
+  };
+  if (process.send && !process.connected) orphaned();
+  if (process.send) process.once('disconnect', orphaned);
   start().then(
     (server) => {
+      process.off('disconnect', orphaned);
       // stop handling first: whoever reads READY may signal at once
       closeOnStop(server, log);
       process.stdout.write(`READY ${JSON.stringify(server.ready)}\n`);
@@ -60,9 +69,11 @@ function closeOnStop(server: StartedServer, log: (line: string) => void): void {
   // Started by a supervisor over IPC (the dev stack): stop when it is gone, within a few seconds
   // even if a client hangs on (acknowledged data is already on disk).
   if (process.send) {
-    process.once('disconnect', () => {
+    const supervisorGone = () => {
       setTimeout(() => process.exit(0), 3_000).unref();
       stop('supervisor gone');
-    });
+    };
+    if (process.connected) process.once('disconnect', supervisorGone);
+    else supervisorGone();
   }
 }

@@ -1,5 +1,4 @@
-import type { FastifyOtelRequestContext } from '@fastify/otel';
-import { type Attributes, trace } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import type { Command } from '@roster/contracts';
 import type { Logger } from '@roster/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -13,17 +12,13 @@ declare module 'fastify' {
   }
 }
 
-/** `request.opentelemetry` exists only while @fastify/otel is registered (the SDK is started). */
-type MaybeInstrumented = { opentelemetry?: () => FastifyOtelRequestContext };
-
 /**
- * What the request's span and log lines say about the call: @fastify/otel's `request` span when
- * instrumented (the span of this request, whichever hook or handler is running), and the
- * request's logger, whose bindings every later line of the request (and "request completed") carries.
+ * What the request's span and log lines say about the call: its HTTP server span (whichever hook
+ * or handler is running), and the request's logger, whose bindings every later line of the
+ * request (and "request completed") carries.
  */
 const describe = (request: FastifyRequest, attributes: Attributes, logBindings?: Record<string, string>) => {
-  const span = (request as MaybeInstrumented).opentelemetry?.().span ?? trace.getActiveSpan();
-  span?.setAttributes(attributes);
+  request.serverSpan?.setAttributes(attributes);
   if (logBindings) (request.log as Partial<Logger>).setBindings?.(logBindings);
 };
 

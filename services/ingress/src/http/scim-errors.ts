@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { DeadlineExceeded } from '../pipeline/command-bus.ts';
 import { scimMetrics } from '../scim-metrics.ts';
+import { pathOf } from './request-log.ts';
 
 /** Seconds an IdP should wait before retrying a write that missed its deadline, or during an outage. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -72,6 +73,6 @@ export const scimErrorHandling = fp(async (app: FastifyInstance) => {
     return sendScimError(reply, scimError);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendScimError(reply, new ScimError(404, `no endpoint ${request.method} ${request.url.split('?')[0]}`)),
+    sendScimError(reply, new ScimError(404, `no endpoint ${request.method} ${pathOf(request)}`)),
   );
 });

@@ -124,18 +124,20 @@ const list = async <T extends Document>(
     : undefined;
   const where = (condition ? { $and: [scope, condition] } : scope) as Filter<T>;
   const sort = toMongoSort(query.sortBy, query.sortOrder, resourceType);
-  const [totalResults, resources] = await Promise.all([
-    collection.countDocuments(where),
-    query.count === 0
-      ? Promise.resolve([])
-      : collection
-          .find(where, {
-            sort,
-            skip: query.startIndex - 1,
-            limit: query.count,
-            ...(projection ? { projection } : {}),
-          })
-          .toArray(),
-  ]);
+  if (query.count === 0) return { totalResults: await collection.countDocuments(where), resources: [] };
+  const resources = await collection
+    .find(where, {
+      sort,
+      skip: query.startIndex - 1,
+      limit: query.count,
+      ...(projection ? { projection } : {}),
+    })
+    .toArray();
+  // A page that is not full, and not past the end, is the last one: it tells the total without a
+  // count (the common IdP lookup, `userName eq "…"`, costs one query, not two).
+  const lastPage = resources.length < query.count && (resources.length > 0 || query.startIndex === 1);
+  const totalResults = lastPage
+    ? query.startIndex - 1 + resources.length
+    : await collection.countDocuments(where);
   return { totalResults, resources: resources as T[] };
 };

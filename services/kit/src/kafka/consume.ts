@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ContractViolation, decodeMessage, type MessageOf, TOPICS, type TopicKey } from '@roster/contracts';
 import type { Consumer, IHeaders, Kafka } from 'kafkajs';
-import type { Logger } from '../log.ts';
+import { type Logger, withLogContext } from '../log.ts';
 import { markActiveSpanFailed, withProcessSpan } from '../telemetry/messaging-spans.ts';
 import { trackConsumerLag } from './consumer-lag.ts';
 import { DeadLetters } from './dead-letters.ts';
@@ -118,8 +118,15 @@ const originOf = ({ heartbeat: _, ...origin }: Delivery): Omit<Delivery, 'heartb
  */
 const envelopeFacts = (
   decoded: object,
-): { tenant?: string; type?: string; userId?: string; groupId?: string; traceparent?: string } => {
-  const { tenant, type, subject, traceparent } = decoded as Record<string, unknown>;
+): {
+  tenant?: string;
+  type?: string;
+  userId?: string;
+  groupId?: string;
+  correlationid?: string;
+  traceparent?: string;
+} => {
+  const { tenant, type, subject, correlationid, traceparent } = decoded as Record<string, unknown>;
   const about =
     typeof type === 'string' && typeof subject === 'string' ? RESOURCE_OF_TYPE.exec(type)?.[1] : undefined;
   return {
@@ -127,6 +134,7 @@ const envelopeFacts = (
     ...(typeof type === 'string' ? { type } : {}),
     ...(about === 'user' ? { userId: subject as string } : {}),
     ...(about === 'group' ? { groupId: subject as string } : {}),
+    ...(typeof correlationid === 'string' ? { correlationid } : {}),
     ...(typeof traceparent === 'string' ? { traceparent } : {}),
   };
 };
@@ -228,26 +236,33 @@ export const runConsumer = async <K extends TopicKey>(
         partition,
         offset: message.offset,
       };
-      await withProcessSpan(consumed, async () => {
-        const handled = await untilSettled(() => handle(decoded, delivery), delivery, stopping.signal, log);
-        if (handled.ok) return;
-        // Work cut short by a stop (a transfer interrupted between batches…) is not poison: left
-        // uncommitted, the message is delivered again and resumes.
-        if (stopping.signal.aborted) throw handled.error;
-        const reason = describeFailure(handled.error);
-        markActiveSpanFailed(reason);
-        log.error({ err: handled.error, ...origin, groupId }, 'message cannot be handled; dead-lettered');
-        if (onPoison) {
-          const answered = await untilSettled(
-            () => onPoison(decoded, handled.error, delivery),
-            delivery,
-            stopping.signal,
-            log,
-          );
-          if (!answered.ok) log.error({ err: answered.error, ...origin, groupId }, 'could not answer for it');
-        }
-        await deadLetters.park(origin, message, { kind: 'failed', message: reason });
-      });
+      const logFields = {
+        ...(facts.tenant ? { tenant: facts.tenant } : {}),
+        ...(facts.correlationid ? { correlationid: facts.correlationid } : {}),
+      };
+      await withLogContext(logFields, () =>
+        withProcessSpan(consumed, async () => {
+          const handled = await untilSettled(() => handle(decoded, delivery), delivery, stopping.signal, log);
+          if (handled.ok) return;
+          // Work cut short by a stop (a transfer interrupted between batches…) is not poison: left
+          // uncommitted, the message is delivered again and resumes.
+          if (stopping.signal.aborted) throw handled.error;
+          const reason = describeFailure(handled.error);
+          markActiveSpanFailed(reason);
+          log.error({ err: handled.error, ...origin, groupId }, 'message cannot be handled; dead-lettered');
+          if (onPoison) {
+            const answered = await untilSettled(
+              () => onPoison(decoded, handled.error, delivery),
+              delivery,
+              stopping.signal,
+              log,
+            );
+            if (!answered.ok)
+              log.error({ err: answered.error, ...origin, groupId }, 'could not answer for it');
+          }
+          await deadLetters.park(origin, message, { kind: 'failed', message: reason });
+        }),
+      );
     },
   });
   return {

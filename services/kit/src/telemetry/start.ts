@@ -2,17 +2,15 @@ import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporte
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { type MetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { queryShape } from './query-shape.ts';
 
 export interface TelemetryOptions {
   /** The service's short name (`ingress`, `status`…); `roster-<service>` unless OTEL_SERVICE_NAME says otherwise. */
   service: string;
-  /** Instrumentations of the service's own libraries (the ingress's fastify), besides http and mongodb. */
-  instrumentations?: Instrumentation[];
 }
 
 export interface Telemetry {
@@ -68,10 +66,7 @@ export const currentTelemetry = (): Telemetry | undefined => started;
  * instrumentations patch their modules before anything requires them. Metrics are always kept
  * for the Prometheus scrape; OTLP export of traces and metrics happens only when configured.
  */
-export const startTelemetry = ({
-  service,
-  instrumentations = [],
-}: TelemetryOptions): Telemetry | undefined => {
+export const startTelemetry = ({ service }: TelemetryOptions): Telemetry | undefined => {
   if ((env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true') return undefined;
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const metricReaders: MetricReader[] = [prometheus];
@@ -93,8 +88,7 @@ export const startTelemetry = ({
         // SCIM filters carry emails and names: no query parameter value reaches a span.
         redactedQueryParamsServer: ['filter', 'attributes', 'excludedAttributes', 'startIndex', 'count'],
       }),
-      new MongoDBInstrumentation(),
-      ...instrumentations,
+      new MongoDBInstrumentation({ dbStatementSerializer: queryShape }),
     ],
   });
   sdk.start();

@@ -36,7 +36,7 @@ function getParameter(ctx: CommandContext): Doc {
 }
 
 function serverStatus(ctx: CommandContext): Doc {
-  const { info, engine, cursors } = ctx.state;
+  const { info, engine, cursors, commandCounts } = ctx.state;
   return {
     host: hostname(),
     version: VERSION,
@@ -46,6 +46,8 @@ function serverStatus(ctx: CommandContext): Doc {
     localTime: new Date(),
     connections: { current: info.connections() },
     metrics: {
+      // Commands served since start, by name — every round trip a client made.
+      commands: Object.fromEntries([...commandCounts].map(([name, count]) => [name, { ...count }])),
       cursor: { open: { total: cursors.size } },
       queryExecutor: { scannedObjects: engine.scannedObjects },
     },

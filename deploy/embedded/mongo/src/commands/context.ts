@@ -16,8 +16,12 @@ export interface ServerInfo {
   connections(): number;
 }
 
+/** Commands served, by name, as serverStatus reports them (`metrics.commands.<name>`). */
+export type CommandCounts = Map<string, { total: number; failed: number }>;
+
 export interface StoreState {
   readonly engine: Engine;
+  readonly commandCounts: CommandCounts;
   readonly cursors: CursorManager;
   readonly sessions: SessionManager;
   readonly committed: CommittedView;
