@@ -1,7 +1,8 @@
-import { type EnvelopeMeta, type KafkaRecord, TOPICS, type TopicKey, toKafkaRecord } from '@roster/contracts';
+import { type EnvelopeMeta, TOPICS, type TopicKey, toKafkaRecord } from '@roster/contracts';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { withSendSpan } from '../telemetry/messaging-spans.ts';
 import { withinTimeout } from '../timeout.ts';
+import { CoalescingSender } from './coalescing-sender.ts';
 import { PublishTimeout } from './failure.ts';
 
 export type Publishable = EnvelopeMeta & { type: string; data: unknown };
@@ -33,39 +34,13 @@ export const IDEMPOTENT_PRODUCER = {
 };
 
 /**
- * Bytes of records sent in one request: kafkajs puts a send's records for one partition in one
- * record batch, and the broker refuses a batch past `message.max.bytes` (1 MiB by default).
+ * An idempotent producer (no duplicates from its own retries) that publishes contract envelopes;
+ * concurrent publishes share requests (see CoalescingSender).
  */
-const MAX_SEND_BYTES = 512 * 1024;
-
-const recordBytes = (record: KafkaRecord): number =>
-  Buffer.byteLength(record.value) +
-  Buffer.byteLength(record.key) +
-  Object.entries(record.headers).reduce((sum, [name, value]) => sum + name.length + value.length, 0);
-
-/** Consecutive runs of records under MAX_SEND_BYTES each (a larger record travels alone). */
-const sendSized = (records: KafkaRecord[]): KafkaRecord[][] => {
-  const sends: KafkaRecord[][] = [];
-  let current: KafkaRecord[] = [];
-  let bytes = 0;
-  for (const record of records) {
-    const size = recordBytes(record);
-    if (current.length > 0 && bytes + size > MAX_SEND_BYTES) {
-      sends.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(record);
-    bytes += size;
-  }
-  if (current.length > 0) sends.push(current);
-  return sends;
-};
-
-/** An idempotent producer (no duplicates from its own retries) that publishes contract envelopes. */
 export const createPublisher = async (kafka: Kafka, options: PublisherOptions = {}): Promise<Publisher> => {
   const producer: Producer = kafka.producer(IDEMPOTENT_PRODUCER);
   await producer.connect();
+  const sender = new CoalescingSender(producer);
   return {
     async publish(topic, messages) {
       if (messages.length === 0) return;
@@ -77,10 +52,7 @@ export const createPublisher = async (kafka: Kafka, options: PublisherOptions = 
         type: message.type,
         key: records[i]!.key,
       }));
-      const sent = withSendSpan(name, facts, async () => {
-        for (const batch of sendSized(records))
-          await producer.send({ topic: name, acks: -1, messages: batch });
-      });
+      const sent = withSendSpan(name, facts, () => sender.send(name, records));
       if (options.ackTimeoutMs === undefined) {
         await sent;
         return;
