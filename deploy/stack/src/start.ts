@@ -97,18 +97,22 @@ const embedded = async (
   return run(name, `deploy/embedded/${name}/src/main.ts`, args).ready;
 };
 // How often the store's TTL monitor removes expired entries (mongod: every 60 s).
+/**
+ * The embedded broker, whose request counts (Prometheus text) join the services' metrics on a
+ * fixed port, so the READY line's URL survives a restart.
+ */
+const embeddedKafka = async (): Promise<string> => {
+  const metricsPort = String(await resolvePort(undefined, 0, embeddedHosts.kafka));
+  return String((await embedded('kafka', env.KAFKA_PORT, 9092, ['--metrics-port', metricsPort])).brokers);
+};
+
 const mongoArgs = env.MONGO_TTL_MONITOR_SECONDS
   ? ['--ttl-monitor-seconds', env.MONGO_TTL_MONITOR_SECONDS]
   : [];
 
 try {
   const adminToken = env.ROSTER_ADMIN_TOKEN || persistentSecret('admin-token');
-  // The embedded broker's request counts (Prometheus text) join the services' metrics; a fixed
-  // port, so the READY line's URL survives a restart.
-  const kafkaMetricsPort = String(await resolvePort(undefined, 0, embeddedHosts.kafka));
-  const kafkaBrokers =
-    env.KAFKA_BROKERS ||
-    String((await embedded('kafka', env.KAFKA_PORT, 9092, ['--metrics-port', kafkaMetricsPort])).brokers);
+  const kafkaBrokers = env.KAFKA_BROKERS || (await embeddedKafka());
   const mongoUrl = env.MONGO_URL || String((await embedded('mongo', env.MONGO_PORT, 27017, mongoArgs)).url);
   const serviceEnv = {
     KAFKA_BROKERS: kafkaBrokers,

@@ -1,4 +1,4 @@
-import type { CommandContext, StoreState } from './commands/context.ts';
+import type { CommandContext, CommandDef, StoreState } from './commands/context.ts';
 import { COMMANDS } from './commands/registry.ts';
 import { CommandError, errorReply } from './errors.ts';
 import { TxnView } from './sessions/transaction.ts';
@@ -9,19 +9,26 @@ const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify']
 
 /** Runs one command document and returns the reply document (never throws), counting it. */
 export function dispatch(state: StoreState, cmd: Doc, connectionId: number, defaultDb?: string): Doc {
-  const reply = run(state, cmd, connectionId, defaultDb);
-  const def = COMMANDS.get(Object.keys(cmd)[0] ?? '');
+  const name = Object.keys(cmd)[0];
+  const def = name === undefined ? undefined : COMMANDS.get(name);
+  const reply = run(state, cmd, name, def, connectionId, defaultDb);
   // Unknown names are counted apart (as MongoDB's `<UNKNOWN>`): a client cannot grow the map.
-  const name = def ? def.names[0]! : '<UNKNOWN>';
-  const count = state.commandCounts.get(name) ?? { total: 0, failed: 0 };
+  const counted = def ? def.names[0]! : '<UNKNOWN>';
+  const count = state.commandCounts.get(counted) ?? { total: 0, failed: 0 };
   count.total++;
   if (reply.ok !== 1) count.failed++;
-  state.commandCounts.set(name, count);
+  state.commandCounts.set(counted, count);
   return reply;
 }
 
-function run(state: StoreState, cmd: Doc, connectionId: number, defaultDb?: string): Doc {
-  const name = Object.keys(cmd)[0];
+function run(
+  state: StoreState,
+  cmd: Doc,
+  name: string | undefined,
+  def: CommandDef | undefined,
+  connectionId: number,
+  defaultDb?: string,
+): Doc {
   let txn: CommandContext['txn'];
   try {
     if (name === undefined) throw new CommandError('FailedToParse', 'Command document is empty');
@@ -29,7 +36,6 @@ function run(state: StoreState, cmd: Doc, connectionId: number, defaultDb?: stri
     if (typeof db !== 'string' || db.length === 0) {
       throw new CommandError('Location40571', 'OP_MSG requests require a $db argument');
     }
-    const def = COMMANDS.get(name);
     if (!def) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
     const resolved = state.sessions.resolve(cmd, def.names[0]!);
     txn = resolved.txn;

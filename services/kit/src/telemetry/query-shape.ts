@@ -18,7 +18,8 @@ const MAX_DEPTH = 6;
 /** `$or` of hundreds of clauses: the first few show its shape. */
 const MAX_ITEMS = 10;
 
-const isPlainObject = (value: object): value is Record<string, unknown> => {
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null) return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 };
@@ -27,7 +28,7 @@ const shapeOf = (value: unknown, depth: number): unknown => {
   if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) return '?';
   if (Array.isArray(value)) {
     // A list of values (`$in`) is one value; a list of clauses or stages keeps theirs.
-    if (!value.some((item) => typeof item === 'object' && item !== null && isPlainObject(item))) return '?';
+    if (!value.some(isPlainObject)) return '?';
     return value.slice(0, MAX_ITEMS).map((item) => shapeOf(item, depth + 1));
   }
   // ObjectId, Long, Binary, Date…: a value, however it is built.
