@@ -155,6 +155,19 @@ export class HashIndex {
     });
   }
 
+  /** Re-indexes a replaced document; nothing to do when its keys did not change (most updates). */
+  replace(idKey: string, before: Doc, after: Doc): void {
+    if (this.isId) return;
+    const [was, is] = [this.prefixKeys(before), this.prefixKeys(after)];
+    const same =
+      was === null || is === null
+        ? was === is
+        : was.every((keys, i) => keys.length === is[i]!.length && keys.every((k, j) => k === is[i]![j]));
+    if (same) return;
+    this.remove(idKey, before);
+    this.add(idKey, after);
+  }
+
   /** Visits every key of `doc` with the prefix map it belongs in (nothing for `_id_`, sparse, partial). */
   private forEachKey(doc: Doc, visit: (map: Map<string, string | Set<string>>, key: string) => void): void {
     if (this.isId) return;

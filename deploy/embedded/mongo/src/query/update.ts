@@ -3,6 +3,7 @@ import { update as mingoUpdate } from 'mingo';
 import type { Modifier } from 'mingo/updater';
 import { CommandError } from '../errors.ts';
 import { cloneDoc, type Doc, getPath, idFirst, isPlainObject, keyOf, setPath } from '../storage/values.ts';
+import { applyFieldUpdate } from './field-update.ts';
 import { MINGO_OPTIONS, runPipeline } from './mingo.ts';
 
 const UPDATE_OPERATORS = new Set([
@@ -194,11 +195,16 @@ function applyOperators(
     if (Object.keys(ops).length > 0) {
       const cond = filter && usesPositional(ops) ? filter : undefined;
       changed =
+        applyFieldUpdate(doc, ops) ??
         mingoUpdate(doc, ops as Modifier<Doc>, arrayFilters, cond, { queryOptions: MINGO_OPTIONS }).length >
-        0;
+          0;
     }
     if (insert && isPlainObject($setOnInsert) && Object.keys($setOnInsert).length > 0) {
-      changed = mingoUpdate(doc, { $set: $setOnInsert } as Modifier<Doc>, arrayFilters).length > 0 || changed;
+      const seeded = { $set: $setOnInsert };
+      changed =
+        (applyFieldUpdate(doc, seeded) ??
+          mingoUpdate(doc, seeded as Modifier<Doc>, arrayFilters).length > 0) ||
+        changed;
     }
   } catch (err) {
     if (err instanceof CommandError) throw err;

@@ -169,10 +169,11 @@ export class Engine {
       h.push({ doc: old?.doc ?? null, ver: old?.ver ?? 0, end: ver });
       this.histColls.add(coll);
     }
-    if (old) for (const ix of coll.indexes) ix.remove(idKey, old.doc);
+    if (old && doc) for (const ix of coll.indexes) ix.replace(idKey, old.doc, doc);
+    else if (old) for (const ix of coll.indexes) ix.remove(idKey, old.doc);
     if (doc) {
       coll.records.set(idKey, { doc, ver });
-      for (const ix of coll.indexes) ix.add(idKey, doc);
+      if (!old) for (const ix of coll.indexes) ix.add(idKey, doc);
     } else {
       coll.records.delete(idKey);
     }
