@@ -89,3 +89,59 @@ test('a message continues its envelope’s trace: send and process spans with me
     await consumer.stop();
   }
 });
+
+test('messages handled as one batch each get a process span in their own trace, all lasting the batch', async () => {
+  const topic = TOPICS.directoryChanges.name;
+  const publisher = await createPublisher(infra.kafka);
+  const roots: string[] = [];
+  try {
+    // Published before the consumer starts: its first fetch brings them together.
+    for (const id of ['batch-a', 'batch-b', 'batch-c']) {
+      await trace.getTracer('test').startActiveSpan(`call ${id}`, async (span) => {
+        const change = {
+          ...userChanged('org-8', 1, snapshot(id)),
+          traceparent: currentTraceparent(undefined),
+        };
+        await publisher.publish('directoryChanges', [change]);
+        roots.push(span.spanContext().traceId);
+        span.end();
+      });
+    }
+  } finally {
+    await publisher.close();
+  }
+  const batches: number[] = [];
+  const consumer = await runConsumer({
+    kafka: infra.kafka,
+    groupId: 'kit-spans-batch',
+    topic: 'directoryChanges',
+    log: createLogger('kit-spans', 'silent'),
+    handle: async () => void batches.push(1),
+    handleBatch: async (changes) => void batches.push(changes.length),
+  });
+  try {
+    const processedIn = (traceId: string) =>
+      spans
+        .getFinishedSpans()
+        .find((s) => s.name === `process ${topic}` && s.spanContext().traceId === traceId);
+    const processed = await waitFor(
+      () => (roots.every(processedIn) ? roots.map((r) => processedIn(r)!) : undefined),
+      {
+        what: 'a process span in each call’s trace',
+      },
+    );
+    expect(Math.max(...batches)).toBeGreaterThan(1);
+    const batched = processed.filter((s) => s.attributes['messaging.batch.message_count'] !== undefined);
+    // The first test's message is on the topic too: the batch holds it and this test's three.
+    expect(batched).toHaveLength(roots.length);
+    for (const span of batched) {
+      expect(span.attributes['messaging.batch.message_count']).toBe(Math.max(...batches));
+    }
+    // All open together, for the whole batch: each started before any of them ended.
+    const ms = ([seconds, nanos]: [number, number]) => seconds * 1e3 + nanos / 1e6;
+    const firstEnd = Math.min(...batched.map((span) => ms(span.endTime)));
+    for (const span of batched) expect(ms(span.startTime)).toBeLessThanOrEqual(firstEnd);
+  } finally {
+    await consumer.stop();
+  }
+});

@@ -8,7 +8,7 @@ import {
 import { retentionWarnings, type StatusConfig } from './config.ts';
 import { answerPoisonedCommand, answerPoisonedOutcome } from './handlers/poisoned.ts';
 import { handleScimCommand } from './handlers/scim-command.ts';
-import { handleStepOutcome } from './handlers/step-outcome.ts';
+import { handleStepOutcomes } from './handlers/step-outcome.ts';
 import { AuditTrail } from './store/audit-trail.ts';
 import { DecisionCommits } from './store/decision-commit.ts';
 import { GroupsDirectory } from './store/groups.ts';
@@ -59,7 +59,8 @@ export const startStatus = async (config: StatusConfig, log: Logger): Promise<Ru
         {
           groupId: STATUS_OUTCOMES_GROUP_ID,
           topic: 'stepOutcomes',
-          handle: (outcome) => handleStepOutcome(deps, outcome),
+          handle: (outcome) => handleStepOutcomes(deps, [outcome]),
+          handleBatch: (outcomes) => handleStepOutcomes(deps, outcomes),
           onPoison: (outcome) => answerPoisonedOutcome(deps, outcome),
         },
       ];

@@ -1,8 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ContractViolation, decodeMessage, type MessageOf, TOPICS, type TopicKey } from '@roster/contracts';
-import type { Consumer, IHeaders, Kafka } from 'kafkajs';
+import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { type Logger, withLogContext } from '../log.ts';
-import { markActiveSpanFailed, withProcessSpan } from '../telemetry/messaging-spans.ts';
+import {
+  type Consumed,
+  markActiveSpanFailed,
+  withProcessSpan,
+  withProcessSpans,
+} from '../telemetry/messaging-spans.ts';
 import { trackConsumerLag } from './consumer-lag.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { describeFailure, isTransientFailure } from './failure.ts';
@@ -20,6 +25,14 @@ export interface Delivery {
 export type Handler<K extends TopicKey> = (message: MessageOf<K>, delivery: Delivery) => Promise<void>;
 
 /**
+ * Handles the messages one fetch brought from one partition, in their order, as one unit of
+ * work (one read and one write per collection instead of one per message). It must leave exactly
+ * the effects `handle` would leave for each message in turn, and be as idempotent: after a
+ * crash or a transient failure the whole batch is delivered again.
+ */
+export type BatchHandler<K extends TopicKey> = (messages: MessageOf<K>[]) => Promise<void>;
+
+/**
  * Called once for a message whose handling failed permanently, before it is dead-lettered: the
  * last chance to give whoever waits on it a definite answer (e.g. the SCIM call an error).
  */
@@ -34,6 +47,12 @@ export interface ConsumerOptions<K extends TopicKey> {
   groupId: string;
   topic: K;
   handle: Handler<K>;
+  /**
+   * When set, a fetch that brought several messages of a partition is handled by it at once; a
+   * batch that fails permanently is handled again message by message with `handle`, so the one
+   * message that cannot be handled is isolated and dead-lettered and the others take effect.
+   */
+  handleBatch?: BatchHandler<K>;
   onPoison?: PoisonHandler<K>;
   log: Logger;
   /** Where a new group starts; existing groups always resume from their committed offsets. */
@@ -109,7 +128,17 @@ const stringHeaders = (headers: IHeaders | undefined): Record<string, string> =>
   );
 
 /** Where a message came from, for logs (everything of the delivery but its heartbeat). */
-const originOf = ({ heartbeat: _, ...origin }: Delivery): Omit<Delivery, 'heartbeat'> => origin;
+const originOf = <D extends { heartbeat: unknown }>({ heartbeat: _, ...origin }: D): Omit<D, 'heartbeat'> =>
+  origin;
+
+/** A consumed message, decoded against its contract, with what its span and logs say of it. */
+interface Received<K extends TopicKey> {
+  decoded: MessageOf<K>;
+  message: KafkaMessage;
+  delivery: Delivery;
+  consumed: Consumed;
+  facts: ReturnType<typeof envelopeFacts>;
+}
 
 /**
  * Tenant, type, subject and trace context of an envelope (a dead letter, not an envelope, has
@@ -152,7 +181,8 @@ type Attempt = { ok: true } | { ok: false; error: unknown };
  */
 const untilSettled = async (
   work: () => Promise<void>,
-  delivery: Delivery,
+  /** Where the work comes from (for logs) and how to tell the group this member is alive. */
+  delivery: { heartbeat(): Promise<void> },
   stopping: AbortSignal,
   log: Logger,
 ): Promise<Attempt> => {
@@ -203,68 +233,152 @@ export const runConsumer = async <K extends TopicKey>(
   await Promise.all([consumer.connect(), deadLetters.connect()]);
   await consumer.subscribe({ topic: TOPICS[topic].name, fromBeginning: options.fromBeginning ?? true });
   const ready = readiness(consumer);
-  await consumer.run({
+
+  /** A message of the batch, decoded; a contract breaker is parked at once and yields nothing. */
+  const decodeOrPark = async (
+    message: KafkaMessage,
+    delivery: Delivery,
+  ): Promise<Received<K> | undefined> => {
+    const origin = originOf(delivery);
+    let decoded: MessageOf<K>;
+    try {
+      decoded = decodeMessage(topic, message.value);
+    } catch (err) {
+      if (!(err instanceof ContractViolation)) throw err;
+      log.warn({ err: err.message, ...origin }, 'message breaks its contract; dead-lettered');
+      await deadLetters.park(origin, message, { kind: err.kind, message: err.message });
+      return undefined;
+    }
+    const facts = envelopeFacts(decoded);
+    const consumed = {
+      topic: delivery.topic,
+      ...facts,
+      key: delivery.key,
+      traceparent: facts.traceparent ?? delivery.headers.traceparent,
+      consumerGroup: groupId,
+      partition: delivery.partition,
+      offset: message.offset,
+    };
+    return { decoded, message, delivery, consumed, facts };
+  };
+
+  /** One message through `handle`: retried while it fails transiently, answered and parked when it never can be handled. */
+  const handleOne = ({ decoded, message, delivery, consumed, facts }: Received<K>): Promise<void> => {
+    const origin = originOf(delivery);
+    const logFields = {
+      ...(facts.tenant ? { tenant: facts.tenant } : {}),
+      ...(facts.correlationid ? { correlationid: facts.correlationid } : {}),
+    };
+    return withLogContext(logFields, () =>
+      withProcessSpan(consumed, async () => {
+        const handled = await untilSettled(() => handle(decoded, delivery), delivery, stopping.signal, log);
+        if (handled.ok) return;
+        // Work cut short by a stop (a transfer interrupted between batches…) is not poison: left
+        // uncommitted, the message is delivered again and resumes.
+        if (stopping.signal.aborted) throw handled.error;
+        const reason = describeFailure(handled.error);
+        markActiveSpanFailed(reason);
+        log.error({ err: handled.error, ...origin, groupId }, 'message cannot be handled; dead-lettered');
+        if (onPoison) {
+          const answered = await untilSettled(
+            () => onPoison(decoded, handled.error, delivery),
+            delivery,
+            stopping.signal,
+            log,
+          );
+          if (!answered.ok) log.error({ err: answered.error, ...origin, groupId }, 'could not answer for it');
+        }
+        await deadLetters.park(origin, message, { kind: 'failed', message: reason });
+      }),
+    );
+  };
+
+  /**
+   * Several messages of one partition through `handleBatch`, retried as a whole while it fails
+   * transiently; a batch that fails permanently is handled again message by message, which
+   * isolates the message that cannot be handled (the handlers are idempotent).
+   */
+  const handleMany = async (
+    handleBatch: BatchHandler<K>,
+    received: Received<K>[],
+    batch: { topic: string; partition: number; heartbeat(): Promise<void> },
+  ): Promise<void> => {
+    const first = received[0]!.delivery.offset;
+    const at = {
+      topic: batch.topic,
+      partition: batch.partition,
+      offsets: `${first}..${received.at(-1)!.delivery.offset}`,
+    };
+    const handled = await withProcessSpans(
+      received.map((r) => r.consumed),
+      () =>
+        untilSettled(
+          () => handleBatch(received.map((r) => r.decoded)),
+          { ...at, heartbeat: batch.heartbeat },
+          stopping.signal,
+          log,
+        ),
+    );
+    if (handled.ok) return;
+    if (stopping.signal.aborted) throw handled.error;
+    log.warn(
+      { err: describeFailure(handled.error), ...at, groupId },
+      'batch cannot be handled as a whole; handling its messages one by one',
+    );
+    for (const item of received) await handleOne(item);
+  };
+
+  const deliveryOf = (
+    topicName: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Delivery => ({
+    topic: topicName,
+    partition,
+    offset: message.offset,
+    key: message.key ? message.key.toString('utf8') : null,
+    headers: stringHeaders(message.headers),
+    heartbeat,
+  });
+
+  const runOptions = {
     autoCommit: options.commitOffsets ?? true,
     // Partitions are handled in parallel; messages of one partition (one key) stay in order.
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 16,
-    eachMessage: async ({ topic: topicName, partition, message, heartbeat }) => {
-      const delivery: Delivery = {
-        topic: topicName,
-        partition,
-        offset: message.offset,
-        key: message.key ? message.key.toString('utf8') : null,
-        headers: stringHeaders(message.headers),
-        heartbeat,
-      };
-      const origin = originOf(delivery);
-      let decoded: MessageOf<K>;
-      try {
-        decoded = decodeMessage(topic, message.value);
-      } catch (err) {
-        if (!(err instanceof ContractViolation)) throw err;
-        log.warn({ err: err.message, ...origin }, 'message breaks its contract; dead-lettered');
-        await deadLetters.park(origin, message, { kind: err.kind, message: err.message });
-        return;
-      }
-      const facts = envelopeFacts(decoded);
-      const consumed = {
-        topic: topicName,
-        ...facts,
-        key: delivery.key,
-        traceparent: facts.traceparent ?? delivery.headers.traceparent,
-        consumerGroup: groupId,
-        partition,
-        offset: message.offset,
-      };
-      const logFields = {
-        ...(facts.tenant ? { tenant: facts.tenant } : {}),
-        ...(facts.correlationid ? { correlationid: facts.correlationid } : {}),
-      };
-      await withLogContext(logFields, () =>
-        withProcessSpan(consumed, async () => {
-          const handled = await untilSettled(() => handle(decoded, delivery), delivery, stopping.signal, log);
-          if (handled.ok) return;
-          // Work cut short by a stop (a transfer interrupted between batches…) is not poison: left
-          // uncommitted, the message is delivered again and resumes.
-          if (stopping.signal.aborted) throw handled.error;
-          const reason = describeFailure(handled.error);
-          markActiveSpanFailed(reason);
-          log.error({ err: handled.error, ...origin, groupId }, 'message cannot be handled; dead-lettered');
-          if (onPoison) {
-            const answered = await untilSettled(
-              () => onPoison(decoded, handled.error, delivery),
-              delivery,
-              stopping.signal,
-              log,
-            );
-            if (!answered.ok)
-              log.error({ err: answered.error, ...origin, groupId }, 'could not answer for it');
-          }
-          await deadLetters.park(origin, message, { kind: 'failed', message: reason });
-        }),
-      );
-    },
-  });
+  };
+  const { handleBatch } = options;
+  if (handleBatch) {
+    await consumer.run({
+      ...runOptions,
+      eachBatch: async ({ batch, heartbeat }) => {
+        const received: Received<K>[] = [];
+        for (const message of batch.messages) {
+          const item = await decodeOrPark(
+            message,
+            deliveryOf(batch.topic, batch.partition, message, heartbeat),
+          );
+          if (item) received.push(item);
+        }
+        // kafkajs resolves (and commits) the batch's last offset once this returns.
+        if (received.length === 1) await handleOne(received[0]!);
+        else if (received.length > 1)
+          await handleMany(handleBatch, received, {
+            topic: batch.topic,
+            partition: batch.partition,
+            heartbeat,
+          });
+      },
+    });
+  } else {
+    await consumer.run({
+      ...runOptions,
+      eachMessage: async ({ topic: topicName, partition, message, heartbeat }) => {
+        const item = await decodeOrPark(message, deliveryOf(topicName, partition, message, heartbeat));
+        if (item) await handleOne(item);
+      },
+    });
+  }
   return {
     consumer,
     ready,

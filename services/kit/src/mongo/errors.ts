@@ -18,6 +18,21 @@ export const isDuplicateKey = (err: unknown, field?: string): boolean => {
   return field === undefined || field in (e.keyPattern ?? e.errorResponse?.keyPattern ?? {});
 };
 
+/**
+ * Awaits a write whose documents may already exist (a redelivery recording them again): an
+ * unordered bulk write whose only failures are duplicate keys has done all it had to do.
+ */
+export const ignoringDuplicates = async (write: Promise<unknown>): Promise<void> => {
+  try {
+    await write;
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+    const failures =
+      writeErrors === undefined ? [err] : Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+    if (failures.length === 0 || !failures.every((failure) => isDuplicateKey(failure))) throw err;
+  }
+};
+
 /** MongoDB's BSONObjectTooLarge: the server refused a document over its 16 MiB limit. */
 const BSON_OBJECT_TOO_LARGE = 10334;
 

@@ -56,7 +56,7 @@ export const withSendSpan = async <T>(
       ...(messages.length > 1 ? { 'messaging.batch.message_count': messages.length } : {}),
     },
   });
-  return endingWith(span, () => context.with(trace.setSpan(context.active(), span), send));
+  return endingWith([span], () => context.with(trace.setSpan(context.active(), span), send));
 };
 
 export interface Consumed extends MessageFacts {
@@ -66,12 +66,13 @@ export interface Consumed extends MessageFacts {
   offset: string;
 }
 
-/** The `process` span of one consumed message, continuing its envelope's trace; `handle` runs inside it. */
-export const withProcessSpan = async <T>(message: Consumed, handle: () => Promise<T>): Promise<T> => {
-  const parent = message.traceparent
+const parentOf = (message: Consumed) =>
+  message.traceparent
     ? propagation.extract(ROOT_CONTEXT, { traceparent: message.traceparent })
     : ROOT_CONTEXT;
-  const span = tracer.startSpan(
+
+const startProcessSpan = (message: Consumed, batchSize: number): Span =>
+  tracer.startSpan(
     `process ${message.topic}`,
     {
       kind: SpanKind.CONSUMER,
@@ -82,11 +83,29 @@ export const withProcessSpan = async <T>(message: Consumed, handle: () => Promis
         'messaging.consumer.group.name': message.consumerGroup,
         'messaging.destination.partition.id': String(message.partition),
         'messaging.kafka.offset': Number(message.offset),
+        ...(batchSize > 1 ? { 'messaging.batch.message_count': batchSize } : {}),
       },
     },
-    parent,
+    parentOf(message),
   );
-  return endingWith(span, () => context.with(trace.setSpan(parent, span), handle));
+
+/** The `process` span of one consumed message, continuing its envelope's trace; `handle` runs inside it. */
+export const withProcessSpan = async <T>(message: Consumed, handle: () => Promise<T>): Promise<T> => {
+  const span = startProcessSpan(message, 1);
+  return endingWith([span], () => context.with(trace.setSpan(parentOf(message), span), handle));
+};
+
+/**
+ * The `process` spans of messages handled together: one per message, each continuing its own
+ * envelope's trace (so every SCIM call's trace shows the batch that handled it), all lasting the
+ * batch; the batch's own calls (store, publish) are children of the first message's span.
+ */
+export const withProcessSpans = async <T>(
+  messages: readonly Consumed[],
+  handle: () => Promise<T>,
+): Promise<T> => {
+  const spans = messages.map((m) => startProcessSpan(m, messages.length));
+  return endingWith(spans, () => context.with(trace.setSpan(parentOf(messages[0]!), spans[0]!), handle));
 };
 
 /** Marks the active span failed (a dead-lettered message) without ending it. */
@@ -94,14 +113,19 @@ export const markActiveSpanFailed = (reason: string): void => {
   trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR, message: reason });
 };
 
-const endingWith = async <T>(span: Span, work: () => Promise<T>): Promise<T> => {
+const endingWith = async <T>(spans: Span[], work: () => Promise<T>): Promise<T> => {
   try {
     return await work();
   } catch (err) {
-    span.recordException(err instanceof Error ? err : String(err));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    for (const span of spans) {
+      span.recordException(err instanceof Error ? err : String(err));
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: err instanceof Error ? err.message : String(err),
+      });
+    }
     throw err;
   } finally {
-    span.end();
+    for (const span of spans) span.end();
   }
 };

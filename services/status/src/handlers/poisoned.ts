@@ -71,5 +71,5 @@ export const answerPoisonedOutcome = async (
   const response = { status: error.httpStatus, error: error.toBody() };
   const message = resultMessage(command, { ...entry, response, document: undefined });
   await deps.publisher.publish('commandResults', [message.message]);
-  await deps.ledger.markCompleted(commandId);
+  await deps.ledger.markCompleted([commandId]);
 };

@@ -1,5 +1,5 @@
-import type { AuditEntry, StepOutcome, UserDocument } from '@roster/contracts';
-import type { Clock, Publisher } from '@roster/service-kit';
+import type { AuditEntry, ProvisioningView, StepOutcome, UserDocument } from '@roster/contracts';
+import type { Clock, Publishable, Publisher } from '@roster/service-kit';
 import { commandCompletion } from '../domain/provisioning/completion.ts';
 import { foldOutcome } from '../domain/provisioning/fold.ts';
 import { resultMessage } from '../messages/command.ts';
@@ -7,7 +7,7 @@ import { lifecycleEvents } from '../messages/outcome.ts';
 import { recordStepOutcome } from '../step-metrics.ts';
 import type { AuditTrail } from '../store/audit-trail.ts';
 import type { CommandLedger } from '../store/ledger.ts';
-import type { LifecycleOutbox } from '../store/lifecycle-outbox.ts';
+import type { LifecycleOutbox, PendingLifecycle } from '../store/lifecycle-outbox.ts';
 import type { UsersDirectory } from '../store/users.ts';
 
 export interface OutcomeDeps {
@@ -19,74 +19,122 @@ export interface OutcomeDeps {
   clock: Clock;
 }
 
+/** What folding a batch left: each user's view as it now stands, and the events to announce. */
+interface Folded {
+  views: Map<string, ProvisioningView>;
+  /** Entries whose events are not yet published, in the order of their outcomes. */
+  unpublished: PendingLifecycle[];
+}
+
 /**
- * Folds a user's step outcome into their provisioning view and publishes the lifecycle events of
- * the real changes it made. The events are fixed (stored under the outcome's id) before the view
- * is written, so a crash anywhere never loses one nor decides a different one: a redelivery
- * republishes the stored events under their ids, and refolding the same outcome changes nothing.
+ * Folds the user outcomes of a batch, in order, into their users' provisioning views and
+ * publishes the lifecycle events of the real changes they made. The events are fixed (stored under
+ * each outcome's id) before the views are written, so a crash anywhere never loses one nor decides
+ * a different one: a redelivery republishes the stored events under their ids, and refolding the
+ * same outcomes changes nothing.
  */
-const foldIntoUser = async (deps: OutcomeDeps, outcome: StepOutcome): Promise<void> => {
-  const user = await deps.users.document(outcome.tenant, outcome.data.resource.id);
-  if (!user) return;
-  const { view, changes } = foldOutcome(user.provisioning, outcome.data, deps.clock.now());
-  let pending = await deps.outbox.find(outcome.id);
-  if (!pending && changes.length === 0) {
-    // Nothing to announce (the common case: a step confirming what the view already shows).
-    await deps.users.setProvisioning(user.tenant, user._id, view);
-    return;
+const foldIntoUsers = async (deps: OutcomeDeps, outcomes: StepOutcome[]): Promise<Folded> => {
+  const about = outcomes.filter((o) => o.data.resource.type === 'User');
+  const [users, stored] = await Promise.all([
+    deps.users.documents(about.map((o) => ({ tenant: o.tenant, id: o.data.resource.id }))),
+    deps.outbox.find(about.map((o) => o.id)),
+  ]);
+  const views = new Map<string, ProvisioningView>();
+  const added: PendingLifecycle[] = [];
+  const unpublished: PendingLifecycle[] = [];
+  for (const outcome of about) {
+    const user = users.get(outcome.data.resource.id);
+    if (!user) continue;
+    const { view, changes } = foldOutcome(
+      views.get(user._id) ?? user.provisioning,
+      outcome.data,
+      deps.clock.now(),
+    );
+    views.set(user._id, view);
+    let pending = stored.get(outcome.id);
+    // Nothing to announce is the common case: a step confirming what the view already shows.
+    if (!pending && changes.length > 0) {
+      pending = { _id: outcome.id, events: lifecycleEvents(outcome, user, changes), published: false };
+      added.push(pending);
+    }
+    if (pending && !pending.published) unpublished.push(pending);
   }
-  if (!pending) {
-    pending = { _id: outcome.id, events: lifecycleEvents(outcome, user, changes), published: false };
-    await deps.outbox.add(pending);
-  }
-  await deps.users.setProvisioning(user.tenant, user._id, view);
-  if (pending.published) return;
-  await deps.publisher.publish('lifecycle', pending.events);
-  await deps.outbox.markPublished(outcome.id);
+  await deps.outbox.add(added);
+  await deps.users.setProvisioning(
+    [...views].map(([id, provisioning]) => ({ tenant: users.get(id)!.tenant, id, provisioning })),
+  );
+  return { views, unpublished };
+};
+
+const publishLifecycle = async (deps: OutcomeDeps, { unpublished }: Folded): Promise<void> => {
+  if (unpublished.length === 0) return;
+  await deps.publisher.publish(
+    'lifecycle',
+    unpublished.flatMap((pending) => pending.events),
+  );
+  await deps.outbox.markPublished(unpublished.map((pending) => pending._id));
 };
 
 /**
  * The user as the command left it (its version witnesses which change the answer acknowledges,
  * even when a later command changed the user meanwhile), with the steps' view as it now stands.
  */
-const withCurrentProvisioning = async (
-  deps: OutcomeDeps,
-  tenant: string,
+const withCurrentProvisioning = (
   decided: UserDocument | undefined,
-): Promise<UserDocument | undefined> => {
-  if (!decided) return undefined;
-  const provisioning = (await deps.users.document(tenant, decided._id))?.provisioning;
+  views: Folded['views'],
+): UserDocument | undefined => {
+  const provisioning = decided && views.get(decided._id);
   return provisioning ? { ...decided, provisioning } : decided;
 };
 
-/** Answers the waiting SCIM call once every step it waits for has reported. */
-const completeCommand = async (deps: OutcomeDeps, outcome: StepOutcome): Promise<void> => {
-  const { commandId, step, resource, result, reason } = outcome.data;
-  const entry = await deps.ledger.recordOutcome(commandId, resource.id, step, {
-    result,
-    ...(reason ? { reason } : {}),
-  });
-  recordStepOutcome(outcome, entry?.receivedAt);
-  if (!entry || entry.completed || !entry.awaits.includes(step)) return;
-  const completion = commandCompletion(entry.awaits, entry.outcomes ?? {});
-  if (!completion.complete) return;
-  const response = completion.error
-    ? { status: completion.error.httpStatus, error: completion.error.toBody() }
-    : entry.response;
-  const document =
-    completion.error || resource.type !== 'User'
-      ? entry.document
-      : await withCurrentProvisioning(deps, outcome.tenant, entry.document as UserDocument | undefined);
-  // The result answers the command (its id), continuing the trace the outcome carries.
-  const command = { ...outcome, id: commandId };
-  const message = resultMessage(command, {
-    response,
-    resourceType: entry.resourceType,
-    resourceId: entry.resourceId,
-    document,
-  });
-  await deps.publisher.publish('commandResults', [message.message]);
-  await deps.ledger.markCompleted(commandId);
+/** Answers the waiting SCIM calls once every step each waits for has reported. */
+const completeCommands = async (
+  deps: OutcomeDeps,
+  outcomes: StepOutcome[],
+  { views }: Folded,
+): Promise<void> => {
+  const entries = await deps.ledger.recordOutcomes(
+    outcomes.map(({ tenant, data: { commandId, step, resource, result, reason } }) => ({
+      tenant,
+      commandId,
+      resourceId: resource.id,
+      step,
+      report: { result, ...(reason ? { reason } : {}) },
+    })),
+  );
+  const results: Publishable[] = [];
+  const answered = new Set<string>();
+  for (const outcome of outcomes) {
+    const { commandId, step, resource } = outcome.data;
+    const entry = entries.get(commandId);
+    const own =
+      entry && entry.tenant === outcome.tenant && entry.resourceId === resource.id ? entry : undefined;
+    recordStepOutcome(outcome, own?.receivedAt);
+    if (!own || own.completed || answered.has(commandId) || !own.awaits.includes(step)) continue;
+    const completion = commandCompletion(own.awaits, own.outcomes ?? {});
+    if (!completion.complete) continue;
+    const response = completion.error
+      ? { status: completion.error.httpStatus, error: completion.error.toBody() }
+      : own.response;
+    const document =
+      completion.error || resource.type !== 'User'
+        ? own.document
+        : withCurrentProvisioning(own.document as UserDocument | undefined, views);
+    // The result answers the command (its id), continuing the trace the outcome carries.
+    const command = { ...outcome, id: commandId };
+    results.push(
+      resultMessage(command, {
+        response,
+        resourceType: own.resourceType,
+        resourceId: own.resourceId,
+        document,
+      }).message,
+    );
+    answered.add(commandId);
+  }
+  if (results.length === 0) return;
+  await deps.publisher.publish('commandResults', results);
+  await deps.ledger.markCompleted([...answered]);
 };
 
 const outcomeAudit = (outcome: StepOutcome): Omit<AuditEntry, 'traceId'> => {
@@ -107,9 +155,13 @@ const outcomeAudit = (outcome: StepOutcome): Omit<AuditEntry, 'traceId'> => {
   };
 };
 
-/** Handles one step outcome: audit, fold, answer. Each part is idempotent. */
-export const handleStepOutcome = async (deps: OutcomeDeps, outcome: StepOutcome): Promise<void> => {
-  await deps.audit.record(outcomeAudit(outcome), outcome.traceparent);
-  if (outcome.data.resource.type === 'User') await foldIntoUser(deps, outcome);
-  await completeCommand(deps, outcome);
+/**
+ * Handles step outcomes (one, or a batch of one partition, in order): audit, fold, announce,
+ * answer — each with one write for the whole batch, each idempotent.
+ */
+export const handleStepOutcomes = async (deps: OutcomeDeps, outcomes: StepOutcome[]): Promise<void> => {
+  await deps.audit.recordAll(outcomes.map((o) => ({ entry: outcomeAudit(o), traceparent: o.traceparent })));
+  const folded = await foldIntoUsers(deps, outcomes);
+  await publishLifecycle(deps, folded);
+  await completeCommands(deps, outcomes, folded);
 };

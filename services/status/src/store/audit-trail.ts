@@ -1,5 +1,5 @@
 import { AUDIT_COLLECTION, type AuditEntry } from '@roster/contracts';
-import { ensureRetention, isDuplicateKey, type RetentionSeconds, traceIdOf } from '@roster/service-kit';
+import { ensureRetention, ignoringDuplicates, type RetentionSeconds, traceIdOf } from '@roster/service-kit';
 import type { Collection, Db } from 'mongodb';
 
 /** An entry as stored: `recordedAt` (when it was written) is what its retention counts from. */
@@ -31,11 +31,19 @@ export class AuditTrail {
   }
 
   async record(entry: Omit<AuditEntry, 'traceId'>, traceparent: string | undefined): Promise<void> {
-    const traceId = traceIdOf(traceparent);
-    try {
-      await this.#entries.insertOne({ ...entry, ...(traceId ? { traceId } : {}), recordedAt: new Date() });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    await this.recordAll([{ entry, traceparent }]);
+  }
+
+  /** Records entries with one write; entries already recorded (a redelivery) stay as they are. */
+  async recordAll(
+    entries: { entry: Omit<AuditEntry, 'traceId'>; traceparent: string | undefined }[],
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    const recordedAt = new Date();
+    const stored = entries.map(({ entry, traceparent }) => {
+      const traceId = traceIdOf(traceparent);
+      return { ...entry, ...(traceId ? { traceId } : {}), recordedAt };
+    });
+    await ignoringDuplicates(this.#entries.insertMany(stored, { ordered: false }));
   }
 }

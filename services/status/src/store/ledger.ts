@@ -107,23 +107,38 @@ export class CommandLedger {
     await this.#entries.updateOne({ _id: commandId }, { $set: { published: true } });
   }
 
-  /** Records a step's report for a command; returns the entry as it now stands (null if unknown). */
-  async recordOutcome(
-    commandId: string,
-    resourceId: string,
-    step: Step,
-    report: NonNullable<ReportedSteps[Step]>,
-  ): Promise<LedgerEntry | null> {
+  /**
+   * Records steps' reports for commands with one write, and returns the entries as they now stand
+   * (by command id; a command the ledger does not know is absent).
+   */
+  async recordOutcomes(
+    reports: readonly {
+      tenant: string;
+      commandId: string;
+      resourceId: string;
+      step: Step;
+      report: NonNullable<ReportedSteps[Step]>;
+    }[],
+  ): Promise<Map<string, LedgerEntry>> {
+    if (reports.length === 0) return new Map();
     // Only the step's report on the command's own resource counts (a group command also causes
     // per-member reports, which fold into those users but do not answer the group's call).
-    return this.#entries.findOneAndUpdate(
-      { _id: commandId, resourceId },
-      { $set: { [`outcomes.${step}`]: report } },
-      { returnDocument: 'after' },
+    await this.#entries.bulkWrite(
+      reports.map(({ tenant, commandId, resourceId, step, report }) => ({
+        updateOne: {
+          filter: { _id: commandId, tenant, resourceId },
+          update: { $set: { [`outcomes.${step}`]: report } },
+        },
+      })),
+      { ordered: true },
     );
+    const ids = [...new Set(reports.map((r) => r.commandId))];
+    const entries = await this.#entries.find({ _id: { $in: ids } }).toArray();
+    return new Map(entries.map((entry) => [entry._id, entry]));
   }
 
-  async markCompleted(commandId: string): Promise<void> {
-    await this.#entries.updateOne({ _id: commandId }, { $set: { completed: true } });
+  async markCompleted(commandIds: readonly string[]): Promise<void> {
+    if (commandIds.length === 0) return;
+    await this.#entries.updateMany({ _id: { $in: [...commandIds] } }, { $set: { completed: true } });
   }
 }

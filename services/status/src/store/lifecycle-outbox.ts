@@ -1,5 +1,5 @@
 import type { LifecycleEvent } from '@roster/contracts';
-import { ensureRetention, type RetentionSeconds } from '@roster/service-kit';
+import { ensureRetention, ignoringDuplicates, type RetentionSeconds } from '@roster/service-kit';
 import type { Collection, Db } from 'mongodb';
 
 /** Lifecycle events decided by folding one outcome, kept until published (keyed by the outcome id). */
@@ -37,15 +37,24 @@ export class LifecycleOutbox {
     });
   }
 
-  find(outcomeId: string): Promise<PendingLifecycle | null> {
-    return this.#pending.findOne({ _id: outcomeId });
+  /** The entries stored under these outcome ids, by id. */
+  async find(outcomeIds: readonly string[]): Promise<Map<string, PendingLifecycle>> {
+    if (outcomeIds.length === 0) return new Map();
+    const found = await this.#pending.find({ _id: { $in: [...outcomeIds] } }).toArray();
+    return new Map(found.map((entry) => [entry._id, entry]));
   }
 
-  async add(pending: PendingLifecycle): Promise<void> {
-    await this.#pending.insertOne(pending);
+  /** Stores new entries with one write; one already stored (a redelivery) stays as it is. */
+  async add(pending: readonly PendingLifecycle[]): Promise<void> {
+    if (pending.length === 0) return;
+    await ignoringDuplicates(this.#pending.insertMany([...pending], { ordered: false }));
   }
 
-  async markPublished(outcomeId: string): Promise<void> {
-    await this.#pending.updateOne({ _id: outcomeId }, { $set: { published: true, publishedAt: new Date() } });
+  async markPublished(outcomeIds: readonly string[]): Promise<void> {
+    if (outcomeIds.length === 0) return;
+    await this.#pending.updateMany(
+      { _id: { $in: [...outcomeIds] } },
+      { $set: { published: true, publishedAt: new Date() } },
+    );
   }
 }

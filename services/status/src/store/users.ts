@@ -37,9 +37,28 @@ export class UsersDirectory {
     return this.#users.findOne({ _id: id, tenant });
   }
 
-  /** Replaces the provisioning view folded from step outcomes (the resource is left as it is). */
-  async setProvisioning(tenant: string, id: string, provisioning: ProvisioningView): Promise<void> {
-    await this.#users.updateOne({ _id: id, tenant }, { $set: { provisioning } });
+  /**
+   * The stored documents of users, each only if it belongs to the tenant that asks for it (ids are
+   * unique across tenants; the tenant is checked on every document all the same).
+   */
+  async documents(wanted: readonly { tenant: string; id: string }[]): Promise<Map<string, UserDocument>> {
+    if (wanted.length === 0) return new Map();
+    const tenantOf = new Map(wanted.map(({ tenant, id }) => [id, tenant]));
+    const found = await this.#users.find({ _id: { $in: [...tenantOf.keys()] } }).toArray();
+    return new Map(found.filter((doc) => tenantOf.get(doc._id) === doc.tenant).map((doc) => [doc._id, doc]));
+  }
+
+  /** Replaces the provisioning views folded from step outcomes, with one write (the resources are left as they are). */
+  async setProvisioning(
+    views: readonly { tenant: string; id: string; provisioning: ProvisioningView }[],
+  ): Promise<void> {
+    if (views.length === 0) return;
+    await this.#users.bulkWrite(
+      views.map(({ tenant, id, provisioning }) => ({
+        updateOne: { filter: { _id: id, tenant }, update: { $set: { provisioning } } },
+      })),
+      { ordered: false },
+    );
   }
 
   /** The user holding `userName` (case-insensitively), whatever its state: active, deactivated or SCIM-deleted. */

@@ -257,6 +257,39 @@ describe('a step outcome', () => {
     expect(await audit().countDocuments({ _id: license.id })).toBe(1);
   });
 
+  test('outcomes of many users arriving together are folded, announced and answered as a batch', async () => {
+    const creates = Array.from({ length: 8 }, (_, i) => createUser(`batch-${i}@example.com`));
+    await send(TOPICS.scimCommands.name, creates);
+    const changed = await Promise.all(creates.map(changeOf));
+    // One send: the outcomes sit together on their partitions and are fetched as batches.
+    await send(TOPICS.stepOutcomes.name, [
+      ...changed.map((c) => licensed(c)),
+      ...changed.map(joinedEveryone),
+    ]);
+    for (const create of creates) {
+      const result = await resultOf(create);
+      expect(result.data.response).toMatchObject({
+        status: 201,
+        document: { _id: create.subject, provisioning: { license: 'org-free-license' } },
+      });
+      expect(results.messages.filter((r) => r.data.commandId === create.id)).toHaveLength(1);
+      expect(await user(create.subject)).toMatchObject({
+        provisioning: { license: 'org-free-license', workspaces: [{ id: 'ws-everyone', name: 'Everyone' }] },
+      });
+    }
+    const announced = (type: string) =>
+      creates.map((c) => lifecycle.messages.filter((e) => e.subject === c.subject && e.type === type).length);
+    await waitFor(
+      () => (announced('roster.lifecycle.user.workspace.added.v1').every((n) => n > 0) ? true : undefined),
+      { what: 'every workspace event' },
+    );
+    expect(announced('roster.lifecycle.user.license.changed.v1')).toEqual(creates.map(() => 1));
+    expect(announced('roster.lifecycle.user.workspace.added.v1')).toEqual(creates.map(() => 1));
+    expect(
+      await audit().countDocuments({ kind: 'outcome', resourceId: { $in: creates.map((c) => c.subject) } }),
+    ).toBe(2 * creates.length);
+  });
+
   test('a refusal answers the waiting call with a 409 the org admin can read', async () => {
     const create = createUser('edsger@example.com');
     await send(TOPICS.scimCommands.name, [create]);
@@ -292,5 +325,23 @@ describe('a message that cannot be handled', () => {
     await send(TOPICS.scimCommands.name, [next]);
     await send(TOPICS.stepOutcomes.name, [licensed(await changeOf(next))]);
     expect((await resultOf(next)).data.response.status).toBe(201);
+  });
+
+  test('a poisoned outcome arriving with others is isolated: it alone answers 500, the others are folded and answered', async () => {
+    const creates = Array.from({ length: 6 }, (_, i) => createUser(`among-${i}@example.com`));
+    await send(TOPICS.scimCommands.name, creates);
+    const changed = await Promise.all(creates.map(changeOf));
+    const poisonedUser = creates[2]!;
+    await infra.db
+      .collection<UserDocument>(USERS_COLLECTION)
+      .updateOne({ _id: poisonedUser.subject }, { $set: { resource: null as never } });
+    await send(
+      TOPICS.stepOutcomes.name,
+      changed.map((c) => licensed(c)),
+    );
+    for (const create of creates) {
+      const result = await resultOf(create);
+      expect(result.data.response.status).toBe(create === poisonedUser ? 500 : 201);
+    }
   });
 });
