@@ -1,5 +1,5 @@
 import {
-  byMessageType,
+  byMessageTypeInBatches,
   type Logger,
   OrganizationSettings,
   type RunningConsumerService,
@@ -7,7 +7,7 @@ import {
   systemClock,
 } from '@roster/service-kit';
 import type { LicensingConfig } from './config.ts';
-import { type HandlerDeps, handleUserChanged } from './handlers/user-changed.ts';
+import { type HandlerDeps, handleUserChanges } from './handlers/user-changed.ts';
 import { LicensingStore } from './store/licenses.ts';
 
 export const LICENSING_GROUP_ID = 'roster-licensing';
@@ -37,8 +37,8 @@ export const startLicensing = async (config: LicensingConfig, log: Logger): Prom
         {
           groupId: LICENSING_GROUP_ID,
           topic: 'directoryChanges',
-          handle: byMessageType({
-            'roster.directory.user.changed.v1': (change) => handleUserChanged(deps, change),
+          ...byMessageTypeInBatches<'directoryChanges'>({
+            'roster.directory.user.changed.v1': (changes) => handleUserChanges(deps, changes),
           }),
         },
       ];

@@ -12,8 +12,8 @@ import { createOrganization, PARTITIONS, snapshot, waitFor } from '@roster/servi
 import { Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LicensingSettings, seatLimitMessage } from '../src/domain/decide.ts';
-import { handleUserChanged } from '../src/handlers/user-changed.ts';
+import { type LicensingChange, type LicensingSettings, seatLimitMessage } from '../src/domain/decide.ts';
+import { handleUserChanges } from '../src/handlers/user-changed.ts';
 import { LICENSING_GROUP_ID, type RunningLicensing, startLicensing } from '../src/service.ts';
 import { LicensingStore } from '../src/store/licenses.ts';
 import {
@@ -39,6 +39,10 @@ const seats = () => infra.db.collection<LicenseSeatsDocument>(LICENSE_SEATS_COLL
 const seatsOf = async (tenant: string): Promise<SeatCounts> =>
   Object.fromEntries((await seats().find({ tenant }).toArray()).map((s) => [s.license, s.inUse]));
 const holders = (tenant: string, license: License) => licenses().countDocuments({ tenant, license });
+
+/** One change through the store, as a batch of one. */
+const applyOne = async (store: LicensingStore, change: LicensingChange, org: LicensingSettings) =>
+  (await store.apply([{ change, org }], systemClock))[0]!;
 
 /** The partition kafkajs's default partitioner picks for a key (what the status service's producer does). */
 const partitionOf = (key: string): number =>
@@ -134,7 +138,8 @@ describe('seat limits under concurrency', () => {
       // Everyone starts on the default license, then all ask for a full seat at once.
       const created = await Promise.all(
         users.map((id, i) =>
-          stores[i % stores.length]!.apply(
+          applyOne(
+            stores[i % stores.length]!,
             {
               tenant: org._id,
               commandId: `c-${id}`,
@@ -143,14 +148,14 @@ describe('seat limits under concurrency', () => {
               user: snapshot(id),
             },
             settings,
-            systemClock,
           ),
         ),
       );
       expect(created.every((r) => r.outcome.result === 'succeeded')).toBe(true);
       const changed = await Promise.all(
         users.map((id, i) =>
-          stores[(i + 1) % stores.length]!.apply(
+          applyOne(
+            stores[(i + 1) % stores.length]!,
             {
               tenant: org._id,
               commandId: `u-${id}`,
@@ -159,7 +164,6 @@ describe('seat limits under concurrency', () => {
               user: snapshot(id, { userType: FULL }),
             },
             settings,
-            systemClock,
           ),
         ),
       );
@@ -174,6 +178,40 @@ describe('seat limits under concurrency', () => {
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }
+  });
+
+  it('a batch decides each change on what the changes before it left: the limit holds within the batch, a user changed twice ends as the last change says', async () => {
+    const limit = 2;
+    const org = await createOrganization(infra.db, { seatLimits: { [FULL]: limit } });
+    const settings: LicensingSettings = { defaultLicense: org.defaultLicense, seatLimits: org.seatLimits };
+    const store = new LicensingStore(infra.mongo, infra.db);
+    const [ada, grace, alan] = [newUserId(), newUserId(), newUserId()];
+    const change = (id: string, sequence: number, user = snapshot(id, { userType: FULL })) => ({
+      change: { tenant: org._id, commandId: `c-${id}-${sequence}`, sequence, time: systemClock.now(), user },
+      org: settings,
+    });
+    const results = await store.apply(
+      [
+        change(ada, 1),
+        change(grace, 1),
+        change(alan, 1),
+        // ada leaves within the same batch: her full seat is free again at the end of it.
+        change(ada, 2, snapshot(ada, { userType: FULL, active: false })),
+      ],
+      systemClock,
+    );
+    expect(results.map((r) => r.outcome.result)).toEqual(['succeeded', 'succeeded', 'rejected', 'succeeded']);
+    expect(results.map((r) => r.outcome.license)).toEqual([FULL, FULL, null, null]);
+    expect(await seatsOf(org._id)).toEqual({ [FULL]: 1 });
+    expect(await licenses().findOne({ _id: ada })).toMatchObject({
+      sequence: 2,
+      license: null,
+      active: false,
+    });
+    // The whole batch again (a redelivery): the same outcomes, nothing moves.
+    const again = await store.apply([change(ada, 1), change(grace, 1), change(alan, 1)], systemClock);
+    expect(again.every((r) => r.redelivery)).toBe(true);
+    expect(await seatsOf(org._id)).toEqual({ [FULL]: 1 });
   });
 
   it('a crash between the seat write and the license write leaks no seat; the redelivery repairs', async () => {
@@ -195,18 +233,18 @@ describe('seat limits under concurrency', () => {
     };
     const upgrade = { ...create, commandId: 'c2', sequence: 2, user: snapshot(id, { userType: FULL }) };
 
-    await expect(crashing.apply(create, settings, systemClock)).rejects.toThrow('process killed');
+    await expect(applyOne(crashing, create, settings)).rejects.toThrow('process killed');
     expect(await licenses().findOne({ _id: id })).toBeNull();
     expect(await seatsOf(org._id)).toEqual({});
 
-    expect((await store.apply(create, settings, systemClock)).outcome.license).toBe(org.defaultLicense);
-    await expect(crashing.apply(upgrade, settings, systemClock)).rejects.toThrow('process killed');
+    expect((await applyOne(store, create, settings)).outcome.license).toBe(org.defaultLicense);
+    await expect(applyOne(crashing, upgrade, settings)).rejects.toThrow('process killed');
     expect(await licenses().findOne({ _id: id })).toMatchObject({ sequence: 1, license: org.defaultLicense });
     expect(await seatsOf(org._id)).toEqual({ [org.defaultLicense]: 1 });
 
-    const redelivered = await store.apply(upgrade, settings, systemClock);
+    const redelivered = await applyOne(store, upgrade, settings);
     expect(redelivered).toMatchObject({ redelivery: false, outcome: { result: 'succeeded', license: FULL } });
-    expect(await store.apply(upgrade, settings, systemClock)).toMatchObject({
+    expect(await applyOne(store, upgrade, settings)).toMatchObject({
       redelivery: true,
       outcome: redelivered.outcome,
     });
@@ -233,9 +271,9 @@ describe('seat limits under concurrency', () => {
     };
     const change: UserChanged = userChanged(org._id, 1, snapshot(newUserId(), { organizationAdmin: true }));
     try {
-      await expect(handleUserChanged(deps, change)).rejects.toThrow('connection lost');
+      await expect(handleUserChanges(deps, [change])).rejects.toThrow('connection lost');
       expect(await seatsOf(org._id)).toEqual({ [org.defaultLicense]: 1 });
-      await handleUserChanged(deps, change);
+      await handleUserChanges(deps, [change]);
       const outcome = await traffic.outcomeOf(change);
       expect(outcome.data).toMatchObject({
         result: 'succeeded',

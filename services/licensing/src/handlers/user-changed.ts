@@ -30,35 +30,46 @@ const outcomeOf = (change: UserChanged, record: LicensingOutcomeRecord): StepOut
   });
 
 /**
- * A user changed: the change is decided and written in one transaction, then its outcome is
- * published (a redelivery republishes the stored outcome, with the same id).
+ * Users changed (one change, or a batch of one partition, in order): the changes are decided and
+ * written in one transaction, then their outcomes are published together (a redelivery
+ * republishes the stored outcomes, with the same ids).
  */
-export const handleUserChanged = async (deps: HandlerDeps, change: UserChanged): Promise<void> => {
-  const org = await deps.organizations.get(change.tenant);
-  if (!org) deps.log.warn({ tenant: change.tenant }, 'organization not found; no default license or limits');
-  const { outcome, redelivery } = await deps.store.apply(
-    {
-      tenant: change.tenant,
-      commandId: change.data.commandId,
-      sequence: change.data.sequence,
-      time: change.time,
-      user: change.data.user,
-    },
-    org ?? undefined,
+export const handleUserChanges = async (deps: HandlerDeps, changes: UserChanged[]): Promise<void> => {
+  const tenants = [...new Set(changes.map((change) => change.tenant))];
+  const orgs = new Map(
+    await Promise.all(tenants.map(async (t) => [t, await deps.organizations.get(t)] as const)),
+  );
+  for (const [tenant, org] of orgs)
+    if (!org) deps.log.warn({ tenant }, 'organization not found; no default license or limits');
+  const applied = await deps.store.apply(
+    changes.map((change) => ({
+      change: {
+        tenant: change.tenant,
+        commandId: change.data.commandId,
+        sequence: change.data.sequence,
+        time: change.time,
+        user: change.data.user,
+      },
+      org: orgs.get(change.tenant) ?? undefined,
+    })),
     deps.clock,
   );
-  deps.log.info(
-    {
-      tenant: change.tenant,
-      userId: change.data.user.id,
-      sequence: change.data.sequence,
-      result: outcome.result,
-      license: outcome.license,
-      role: outcome.role,
-      redelivery,
-      ...(outcome.reason ? { reason: outcome.reason.code } : {}),
-    },
-    'licensing outcome',
-  );
-  await deps.publisher.publish('stepOutcomes', [outcomeOf(change, outcome)]);
+  const outcomes = changes.map((change, i) => {
+    const { outcome, redelivery } = applied[i]!;
+    deps.log.info(
+      {
+        tenant: change.tenant,
+        userId: change.data.user.id,
+        sequence: change.data.sequence,
+        result: outcome.result,
+        license: outcome.license,
+        role: outcome.role,
+        redelivery,
+        ...(outcome.reason ? { reason: outcome.reason.code } : {}),
+      },
+      'licensing outcome',
+    );
+    return outcomeOf(change, outcome);
+  });
+  await deps.publisher.publish('stepOutcomes', outcomes);
 };

@@ -7,7 +7,7 @@ import {
   type LicensingOutcomeRecord,
   licenseSeatsId,
 } from '@roster/contracts';
-import { type Clock, isDuplicateKey } from '@roster/service-kit';
+import { type Clock, InvariantViolation, isDuplicateKey } from '@roster/service-kit';
 import { type ClientSession, type Collection, type Db, type MongoClient, MongoError } from 'mongodb';
 import {
   decideLicensing,
@@ -15,6 +15,7 @@ import {
   type LicensingDecision,
   type LicensingSettings,
 } from '../domain/decide.ts';
+import { TenantQueue } from './tenant-queue.ts';
 
 /** The claim did not find the seat count the transaction read: decide again on fresh data. */
 class SeatCountMoved extends Error {
@@ -31,6 +32,42 @@ const retryable = (err: unknown): boolean =>
   isDuplicateKey(err) ||
   (err instanceof MongoError &&
     (err.hasErrorLabel('TransientTransactionError') || err.hasErrorLabel('UnknownTransactionCommitResult')));
+
+/** Seats in use per organization and license, as read in a transaction and as the decisions move them. */
+class SeatCounts {
+  readonly #pools = new Map<
+    string,
+    { tenant: string; license: License; read: number | undefined; inUse: number }
+  >();
+
+  constructor(read: readonly LicenseSeatsDocument[]) {
+    for (const pool of read)
+      this.#pools.set(pool._id, {
+        tenant: pool.tenant,
+        license: pool.license,
+        read: pool.inUse,
+        inUse: pool.inUse,
+      });
+  }
+
+  of(tenant: string): Partial<Record<License, number>> {
+    return Object.fromEntries(
+      [...this.#pools.values()].filter((p) => p.tenant === tenant).map((p) => [p.license, p.inUse]),
+    );
+  }
+
+  /** Never below zero (a count can only be missing or short if the collection was edited by hand). */
+  move(tenant: string, license: License, by: 1 | -1): void {
+    const id = licenseSeatsId(tenant, license);
+    const pool = this.#pools.get(id) ?? { tenant, license, read: undefined, inUse: 0 };
+    this.#pools.set(id, { ...pool, inUse: Math.max(0, pool.inUse + by) });
+  }
+
+  /** The counts to write: those that differ from what was read (a count never read is new). */
+  changed() {
+    return [...this.#pools.values()].filter((p) => (p.read === undefined ? p.inUse > 0 : p.inUse !== p.read));
+  }
+}
 
 /** Test hook: runs inside the transaction after its writes, before the commit (throw to crash there). */
 export type BeforeCommit = (decision: LicensingDecision) => void | Promise<void>;
@@ -52,6 +89,7 @@ export class LicensingStore {
   readonly #beforeCommit: BeforeCommit | undefined;
   readonly #licenses: Collection<LicenseDocument>;
   readonly #seats: Collection<LicenseSeatsDocument>;
+  readonly #tenants = new TenantQueue();
 
   constructor(client: MongoClient, db: Db, options: { beforeCommit?: BeforeCommit } = {}) {
     this.#client = client;
@@ -68,76 +106,97 @@ export class LicensingStore {
     ]);
   }
 
-  /** Decides and applies one user change atomically; retries on write conflicts with other claims. */
+  /**
+   * Decides and applies user changes (of one or several organizations, in order) atomically, in
+   * one transaction; retries on write conflicts with other claims. Changes of one organization are
+   * applied one batch at a time in this process, so its own batches never conflict on the org's
+   * seat counts (replicas still may: their conflicts are retried).
+   */
   async apply(
-    change: LicensingChange,
-    org: LicensingSettings | undefined,
+    changes: readonly { change: LicensingChange; org: LicensingSettings | undefined }[],
     clock: Clock,
-  ): Promise<ApplyResult> {
-    for (let attempt = 1; ; attempt++) {
-      const session = this.#client.startSession();
-      try {
-        let decision: LicensingDecision | undefined;
-        await session.withTransaction(
-          async () => {
-            decision = await this.#decideAndWrite(session, change, org, clock.now());
-          },
-          { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' },
-        );
-        const decided = decision!;
-        return { outcome: decided.outcome, redelivery: decided.kind === 'redelivery' };
-      } catch (err) {
-        if (!retryable(err) || attempt >= MAX_ATTEMPTS) throw err;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5 * attempt, 100) * Math.random()));
-      } finally {
-        await session.endSession();
-      }
-    }
+  ): Promise<ApplyResult[]> {
+    return this.#tenants.holding(
+      changes.map(({ change }) => change.tenant),
+      async () => {
+        for (let attempt = 1; ; attempt++) {
+          const session = this.#client.startSession();
+          try {
+            let decisions: LicensingDecision[] = [];
+            await session.withTransaction(
+              async () => {
+                decisions = await this.#decideAndWrite(session, changes, clock.now());
+              },
+              {
+                readConcern: { level: 'snapshot' },
+                writeConcern: { w: 'majority' },
+                readPreference: 'primary',
+              },
+            );
+            return decisions.map((d) => ({ outcome: d.outcome, redelivery: d.kind === 'redelivery' }));
+          } catch (err) {
+            if (!retryable(err) || attempt >= MAX_ATTEMPTS) throw err;
+            await new Promise((resolve) => setTimeout(resolve, Math.min(5 * attempt, 100) * Math.random()));
+          } finally {
+            await session.endSession();
+          }
+        }
+      },
+    );
   }
 
+  /**
+   * Reads the users' license documents and their orgs' seat counts, decides every change in turn
+   * (each seeing the documents and counts the ones before it left), then writes the documents and
+   * each changed seat count once, conditional on the count read.
+   */
   async #decideAndWrite(
     session: ClientSession,
-    change: LicensingChange,
-    org: LicensingSettings | undefined,
+    changes: readonly { change: LicensingChange; org: LicensingSettings | undefined }[],
     now: string,
-  ): Promise<LicensingDecision> {
-    const current = (await this.#licenses.findOne({ _id: change.user.id }, { session })) ?? undefined;
-    const pools = await this.#seats.find({ tenant: change.tenant }, { session }).toArray();
-    const seatsInUse: Partial<Record<License, number>> = Object.fromEntries(
-      pools.map((p) => [p.license, p.inUse]),
-    );
-    const decision = decideLicensing(change, { now, current, org, seatsInUse });
-    if (decision.kind === 'redelivery') return decision;
-
-    if (decision.release) {
-      const id = licenseSeatsId(change.tenant, decision.release);
-      // Never below zero (a count can only be missing if the collection was edited by hand).
-      await this.#seats.updateOne(
-        { _id: id, inUse: { $gt: 0 } },
-        { $inc: { inUse: -1 }, $set: { updatedAt: now } },
+  ): Promise<LicensingDecision[]> {
+    const userIds = [...new Set(changes.map(({ change }) => change.user.id))];
+    const tenants = [...new Set(changes.map(({ change }) => change.tenant))];
+    // One operation at a time: a transaction's operations run in sequence on its session.
+    const stored = await this.#licenses.find({ _id: { $in: userIds } }, { session }).toArray();
+    const pools = await this.#seats.find({ tenant: { $in: tenants } }, { session }).toArray();
+    const documents = new Map(stored.map((doc) => [doc._id, doc]));
+    const seats = new SeatCounts(pools);
+    const decisions: LicensingDecision[] = [];
+    for (const { change, org } of changes) {
+      const current = documents.get(change.user.id);
+      // User ids are unique across organizations: another org's document under this id is a bug.
+      if (current && current.tenant !== change.tenant)
+        throw new InvariantViolation(`license document ${current._id} belongs to another organization`);
+      const decision = decideLicensing(change, { now, current, org, seatsInUse: seats.of(change.tenant) });
+      decisions.push(decision);
+      if (decision.kind === 'redelivery') continue;
+      documents.set(decision.next._id, decision.next);
+      if (decision.release) seats.move(change.tenant, decision.release, -1);
+      if (decision.claim) seats.move(change.tenant, decision.claim, 1);
+    }
+    for (const { tenant, license, read, inUse } of seats.changed()) {
+      const id = licenseSeatsId(tenant, license);
+      if (read === undefined) {
+        await this.#seats.insertOne({ _id: id, tenant, license, inUse, updatedAt: now }, { session });
+        continue;
+      }
+      // Conditional on the count the decisions saw: the limit holds even if isolation did not.
+      const written = await this.#seats.updateOne(
+        { _id: id, inUse: read },
+        { $set: { inUse, updatedAt: now } },
         { session },
       );
+      if (written.matchedCount === 0) throw new SeatCountMoved(id);
     }
-    if (decision.claim) {
-      const id = licenseSeatsId(change.tenant, decision.claim);
-      const read = pools.find((p) => p._id === id);
-      if (read) {
-        // Conditional on the count the decision saw: the limit holds even if isolation did not.
-        const claimed = await this.#seats.updateOne(
-          { _id: id, inUse: read.inUse },
-          { $inc: { inUse: 1 }, $set: { updatedAt: now } },
-          { session },
-        );
-        if (claimed.matchedCount === 0) throw new SeatCountMoved(id);
-      } else {
-        await this.#seats.insertOne(
-          { _id: id, tenant: change.tenant, license: decision.claim, inUse: 1, updatedAt: now },
-          { session },
-        );
-      }
-    }
-    await this.#licenses.replaceOne({ _id: decision.next._id }, decision.next, { upsert: true, session });
-    await this.#beforeCommit?.(decision);
-    return decision;
+    const applied = decisions.flatMap((d) => (d.kind === 'apply' ? [d.next._id] : []));
+    const written = [...new Set(applied)].map((id) => documents.get(id)!);
+    if (written.length > 0)
+      await this.#licenses.bulkWrite(
+        written.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
+        { session },
+      );
+    for (const decision of decisions) await this.#beforeCommit?.(decision);
+    return decisions;
   }
 }
