@@ -1,5 +1,6 @@
 import {
   byMessageType,
+  byMessageTypeInBatches,
   type Logger,
   type RunningConsumerService,
   startConsumerService,
@@ -8,7 +9,7 @@ import type { MembershipConfig } from './config.ts';
 import type { HandlerDeps } from './handlers/deps.ts';
 import { handleGroupChanged } from './handlers/group-changed.ts';
 import { handleSettingsChanged, handleWorkspaceChanged } from './handlers/org-changed.ts';
-import { handleUserChanged } from './handlers/user-changed.ts';
+import { handleUserChanges } from './handlers/user-changed.ts';
 import { MembershipStore } from './store/membership.ts';
 
 /** Consumer group of the directory changes (user and group changes). */
@@ -35,9 +36,12 @@ export const startMembership = async (config: MembershipConfig, log: Logger): Pr
         {
           groupId: MEMBERSHIP_GROUP_ID,
           topic: 'directoryChanges',
-          handle: byMessageType({
-            'roster.directory.user.changed.v1': (change) => handleUserChanged(deps, change),
-            'roster.directory.group.changed.v1': (change) => handleGroupChanged(deps, change),
+          ...byMessageTypeInBatches<'directoryChanges'>({
+            'roster.directory.user.changed.v1': (changes) => handleUserChanges(deps, changes),
+            // A group change converges every member it moves: each is a batch of its own.
+            'roster.directory.group.changed.v1': async (changes) => {
+              for (const change of changes) await handleGroupChanged(deps, change);
+            },
           }),
         },
         {

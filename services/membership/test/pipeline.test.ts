@@ -126,6 +126,27 @@ describe('membership consumer', () => {
     }
   });
 
+  it('converges user changes of several organizations arriving together; a user changed twice ends where the last change leads', async () => {
+    const orgs = await Promise.all(
+      [0, 1].map(() => createOrganization(infra.db, { autoCapture: true, domains: ['example.com'] })),
+    );
+    const defaults = await Promise.all(
+      orgs.map((org) => createWorkspace(infra.db, org._id, 'General', true)),
+    );
+    const ids = orgs.map(() => Array.from({ length: 6 }, () => randomUUID()));
+    const created = orgs.flatMap((org, o) => ids[o]!.map((id) => userChanged(org._id, 1, snapshot(id))));
+    const leaver = ids[0]![0]!;
+    const left = userChanged(orgs[0]!._id, 2, snapshot(leaver, { active: false }), 'deactivated');
+    // One send: the changes sit together on their partitions and are fetched as batches.
+    await produce(producer, 'directoryChanges', ...created, left);
+    await Promise.all([...created, left].map((c) => waitOutcomes(c.correlationid, 1)));
+    for (const [o, org] of orgs.entries())
+      for (const id of ids[o]!)
+        expect(await workspaceIdsOf(org._id, id)).toEqual(id === leaver ? [] : [defaults[o]!._id]);
+    const [lastWord] = outcomesOf(left.correlationid);
+    expect(lastWord?.data).toMatchObject({ resource: { sequence: 2 }, state: { workspaces: [] } });
+  });
+
   it('applies a pushed group to the workspace of the exact same name, and follows member changes', async () => {
     const org = await createOrganization(infra.db, { autoCapture: false });
     const marketing = await createWorkspace(infra.db, org._id, 'Marketing workspace');

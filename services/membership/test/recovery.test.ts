@@ -19,7 +19,7 @@ import { desiredMemberships, type GroupProjection } from '../src/domain/desired.
 import type { HandlerDeps } from '../src/handlers/deps.ts';
 import { handleGroupChanged } from '../src/handlers/group-changed.ts';
 import { handleWorkspaceChanged } from '../src/handlers/org-changed.ts';
-import { handleUserChanged } from '../src/handlers/user-changed.ts';
+import { handleUserChanges } from '../src/handlers/user-changed.ts';
 import { type ConvergedUser, MembershipStore } from '../src/store/membership.ts';
 import {
   createWorkspace,
@@ -121,7 +121,7 @@ describe('crash recovery and concurrency', () => {
     const org = await createOrganization(infra.db, { autoCapture: false });
     const ops = await createWorkspace(infra.db, org._id, 'Ops');
     const users = [randomUUID(), randomUUID()];
-    for (const id of users) await handleUserChanged(deps, userChanged(org._id, 1, snapshot(id)));
+    for (const id of users) await handleUserChanges(deps, [userChanged(org._id, 1, snapshot(id))]);
 
     const change = groupChanged(org._id, 1, { id: randomUUID(), displayName: ops.name, memberIds: users });
     store.crashes = 1;
@@ -141,7 +141,7 @@ describe('crash recovery and concurrency', () => {
     const org = await createOrganization(infra.db, { autoCapture: false });
     const ops = await createWorkspace(infra.db, org._id, 'Ops');
     const id = randomUUID();
-    await handleUserChanged(deps, userChanged(org._id, 1, snapshot(id)));
+    await handleUserChanges(deps, [userChanged(org._id, 1, snapshot(id))]);
 
     const change = groupChanged(org._id, 1, { id: randomUUID(), displayName: ops.name, memberIds: [id] });
     crashes.crashes = 1;
@@ -166,8 +166,8 @@ describe('crash recovery and concurrency', () => {
     const id = randomUUID();
     const provisioned = userChanged(org._id, 1, snapshot(id));
     store.crashes = 1;
-    await expect(handleUserChanged(deps, provisioned)).rejects.toThrow();
-    await handleUserChanged(deps, provisioned);
+    await expect(handleUserChanges(deps, [provisioned])).rejects.toThrow();
+    await handleUserChanges(deps, [provisioned]);
     expect((await membershipsOf(org._id, id)).map((m) => m.workspaceId)).toEqual([general._id]);
     const [outcome] = await waitOutcomes(provisioned.correlationid, 1);
     expect(outcome?.data.state).toEqual({
@@ -196,7 +196,7 @@ describe('crash recovery and concurrency', () => {
     const org = await createOrganization(infra.db, { autoCapture: false });
     const alpha = await createWorkspace(infra.db, org._id, 'Alpha');
     const id = randomUUID();
-    await handleUserChanged(deps, userChanged(org._id, 1, snapshot(id, { active: false })));
+    await handleUserChanges(deps, [userChanged(org._id, 1, snapshot(id, { active: false }))]);
     const group = { id: randomUUID(), displayName: alpha.name, memberIds: [id] };
     await handleGroupChanged(deps, groupChanged(org._id, 1, group));
     expect(await membershipsOf(org._id, id)).toEqual([]);
@@ -211,7 +211,7 @@ describe('crash recovery and concurrency', () => {
       slow.paused = resolve;
     });
     const reactivated = userChanged(org._id, 2, snapshot(id), 'reactivated');
-    const stalled = handleUserChanged({ ...deps, store: slow }, reactivated);
+    const stalled = handleUserChanges({ ...deps, store: slow }, [reactivated]);
     await paused;
 
     // meanwhile the group drops the user, and that change converges completely
@@ -242,9 +242,11 @@ describe('crash recovery and concurrency', () => {
     );
     const work: Promise<void>[] = [
       ...userIds.map((id, u) =>
-        handleUserChanged(deps, userChanged(org._id, 1, snapshot(id))).then(() =>
+        handleUserChanges(deps, [userChanged(org._id, 1, snapshot(id))]).then(() =>
           u % 5 === 0
-            ? handleUserChanged(deps, userChanged(org._id, 2, snapshot(id, { active: false }), 'deactivated'))
+            ? handleUserChanges(deps, [
+                userChanged(org._id, 2, snapshot(id, { active: false }), 'deactivated'),
+              ])
             : undefined,
         ),
       ),

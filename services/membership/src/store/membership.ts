@@ -9,7 +9,7 @@ import {
   type WorkspaceMemberDocument,
   workspaceMemberId,
 } from '@roster/contracts';
-import { type Clock, isDuplicateKey, systemClock } from '@roster/service-kit';
+import { type Clock, ignoringDuplicates, isDuplicateKey, systemClock } from '@roster/service-kit';
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import {
   type CaptureRule,
@@ -134,35 +134,40 @@ export class MembershipStore {
   }
 
   /**
-   * Records a user's snapshot and bumps their rev in one atomic update guarded by the sequence: a
-   * redelivered or stale change (the projection holds this sequence or a newer one) writes nothing.
+   * Records users' snapshots and bumps their revs, each in one atomic update guarded by its
+   * sequence, all with one write: a redelivered or stale change (the projection holds this
+   * sequence or a newer one) writes nothing.
    */
-  async recordUser(
+  async recordUsers(
     tenant: string,
-    user: Pick<UserSnapshot, 'id' | 'active' | 'email'>,
-    sequence: number,
+    changes: readonly { user: Pick<UserSnapshot, 'id' | 'active' | 'email'>; sequence: number }[],
   ): Promise<void> {
-    try {
-      await this.#users.updateOne(
-        { _id: projectionId(tenant, user.id), sequence: { $lt: sequence } },
-        {
-          $set: {
-            tenant,
-            userId: user.id,
-            known: true,
-            active: user.active,
-            email: user.email,
-            sequence,
-            updatedAt: this.#clock.now(),
+    if (changes.length === 0) return;
+    const now = this.#clock.now();
+    // A guard that missed makes the upsert hit the existing document: a duplicate key, nothing written.
+    await ignoringDuplicates(
+      this.#users.bulkWrite(
+        changes.map(({ user, sequence }) => ({
+          updateOne: {
+            filter: { _id: projectionId(tenant, user.id), sequence: { $lt: sequence } },
+            update: {
+              $set: {
+                tenant,
+                userId: user.id,
+                known: true,
+                active: user.active,
+                email: user.email,
+                sequence,
+                updatedAt: now,
+              },
+              $inc: { rev: 1 },
+            },
+            upsert: true,
           },
-          $inc: { rev: 1 },
-        },
-        { upsert: true },
-      );
-    } catch (err) {
-      // the guard missed and the upsert hit the existing document: a redelivery or a stale change
-      if (!isDuplicateKey(err)) throw err;
-    }
+        })),
+        { ordered: true },
+      ),
+    );
   }
 
   group(tenant: string, groupId: string): Promise<GroupDoc | null> {
