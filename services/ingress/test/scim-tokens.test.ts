@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScimTokens } from '../src/store/scim-tokens.ts';
+import { ScimTokens, TOKEN_RECORD_TTL_MS } from '../src/store/scim-tokens.ts';
 import { startTestStore, type TestStore } from './store.ts';
 
 let store: TestStore;
@@ -59,6 +59,24 @@ describe('SCIM tokens', () => {
       tokenId: successor!.id,
       tenant,
     });
+  });
+
+  it('a revocation through another replica takes effect within the record TTL; through this one, at once', async () => {
+    const tenant = randomUUID();
+    const start = new Date();
+    const replica = new ScimTokens(store.db);
+    const first = await tokens.issue(tenant, start);
+    const second = await tokens.issue(tenant, start);
+    for (const issued of [first, second])
+      expect(await replica.verify(issued.token, start)).toEqual({ tokenId: issued.id, tenant });
+
+    expect(await tokens.revoke(tenant, first.id, start)).toBe(true);
+    expect(await tokens.verify(first.token, start)).toBeUndefined();
+    expect(await replica.verify(first.token, at(start, TOKEN_RECORD_TTL_MS - 1))).toBeDefined();
+    expect(await replica.verify(first.token, at(start, TOKEN_RECORD_TTL_MS))).toBeUndefined();
+
+    expect(await replica.revoke(tenant, second.id, start)).toBe(true);
+    expect(await replica.verify(second.token, start)).toBeUndefined();
   });
 
   it('a token is only checked within its own org, and a wrong secret for a known id is refused', async () => {

@@ -25,12 +25,23 @@ export interface TokenIdentity {
 }
 
 /**
+ * How long a replica trusts a token record it read: a revocation (or a shortened grace) made
+ * through another replica takes effect within this time; through this replica, at once.
+ */
+export const TOKEN_RECORD_TTL_MS = 5_000;
+/** Records kept at most (a deployment has a few tokens per organization; the oldest go first). */
+const MAX_CACHED_RECORDS = 10_000;
+
+/**
  * SCIM bearer tokens: `rst_<id>_<secret>`. Only a SHA-256 of the secret is stored; the id finds
  * the record, the hash is compared in constant time. The token is shown once, when issued.
- * Written only by the admin API.
+ * Written only by the admin API. Records read to verify a token are kept for
+ * TOKEN_RECORD_TTL_MS, so a busy IdP connection costs one store read every few seconds instead
+ * of one per SCIM call; expiry is still checked on every call.
  */
 export class ScimTokens {
   readonly #tokens: Collection<ScimTokenDocument>;
+  readonly #records = new Map<string, { record: ScimTokenDocument; readAt: number }>();
 
   constructor(db: Db) {
     this.#tokens = db.collection<ScimTokenDocument>(SCIM_TOKENS_COLLECTION);
@@ -66,6 +77,7 @@ export class ScimTokens {
       graceMs > 0 ? { $min: { expiresAt } } : { $set: { revokedAt: now.toISOString() } },
     );
     if (updated.matchedCount === 0) return undefined;
+    this.#records.delete(tokenId);
     return this.issue(tenant, now);
   }
 
@@ -75,6 +87,7 @@ export class ScimTokens {
       { _id: tokenId, tenant, revokedAt: { $exists: false } },
       { $set: { revokedAt: now.toISOString() } },
     );
+    this.#records.delete(tokenId);
     return updated.matchedCount > 0;
   }
 
@@ -89,11 +102,23 @@ export class ScimTokens {
     const match = TOKEN.exec(presented);
     if (!match) return undefined;
     const [, id, secret] = match as unknown as [string, string, string];
-    const record = await this.#tokens.findOne({ _id: id });
+    const record = await this.#record(id, now);
     if (!record || record.revokedAt) return undefined;
     if (record.expiresAt && record.expiresAt <= now.toISOString()) return undefined;
     const expected = Buffer.from(record.secretHash, 'hex');
     const actual = Buffer.from(hashOf(secret), 'hex');
     return timingSafeEqual(expected, actual) ? { tokenId: id, tenant: record.tenant } : undefined;
+  }
+
+  /** The token's record, as read at most TOKEN_RECORD_TTL_MS ago (an unknown id is read every time). */
+  async #record(id: string, now: Date): Promise<ScimTokenDocument | null> {
+    const kept = this.#records.get(id);
+    if (kept && now.getTime() - kept.readAt < TOKEN_RECORD_TTL_MS) return kept.record;
+    const record = await this.#tokens.findOne({ _id: id });
+    this.#records.delete(id);
+    if (!record) return null;
+    if (this.#records.size >= MAX_CACHED_RECORDS) this.#records.delete(this.#records.keys().next().value!);
+    this.#records.set(id, { record, readAt: now.getTime() });
+    return record;
   }
 }
