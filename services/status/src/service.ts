@@ -7,7 +7,7 @@ import {
 } from '@roster/service-kit';
 import { retentionWarnings, type StatusConfig } from './config.ts';
 import { answerPoisonedCommand, answerPoisonedOutcome } from './handlers/poisoned.ts';
-import { handleScimCommand } from './handlers/scim-command.ts';
+import { handleScimCommands } from './handlers/scim-command.ts';
 import { handleStepOutcomes } from './handlers/step-outcome.ts';
 import { AuditTrail } from './store/audit-trail.ts';
 import { DecisionCommits } from './store/decision-commit.ts';
@@ -53,7 +53,8 @@ export const startStatus = async (config: StatusConfig, log: Logger): Promise<Ru
         {
           groupId: STATUS_GROUP_ID,
           topic: 'scimCommands',
-          handle: (command) => handleScimCommand(deps, command),
+          handle: (command) => handleScimCommands(deps, [command]),
+          handleBatch: (commands) => handleScimCommands(deps, commands),
           onPoison: (command, error) => answerPoisonedCommand(deps, command, error),
         },
         {

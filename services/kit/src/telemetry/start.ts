@@ -88,7 +88,8 @@ export const startTelemetry = ({ service }: TelemetryOptions): Telemetry | undef
         // SCIM filters carry emails and names: no query parameter value reaches a span.
         redactedQueryParamsServer: ['filter', 'attributes', 'excludedAttributes', 'startIndex', 'count'],
       }),
-      new MongoDBInstrumentation({ dbStatementSerializer: queryShape }),
+      // Its spans are all it gives: without a trace exporter it would only cost every store call.
+      ...(tracesExported() ? [new MongoDBInstrumentation({ dbStatementSerializer: queryShape })] : []),
     ],
   });
   sdk.start();

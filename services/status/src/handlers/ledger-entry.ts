@@ -10,10 +10,10 @@ import { groupMessages, resultMessage, userMessages } from '../messages/command.
 import type { DirectoryWrite } from '../store/decision-commit.ts';
 import { type GroupsDirectory, toGroupDocument } from '../store/groups.ts';
 import type { LedgerEntry, OutboxMessage } from '../store/ledger.ts';
-import { toDocument, type UsersDirectory, userNameKey } from '../store/users.ts';
+import { toDocument, type UserReads, userNameKey } from '../store/users.ts';
 
 export interface DecideDeps {
-  users: UsersDirectory;
+  users: UserReads;
   groups: GroupsDirectory;
   organizations: OrganizationSettings;
   /** Steps a SCIM response waits for (configuration; empty = answer once the directory decided). */

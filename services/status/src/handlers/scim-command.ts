@@ -1,7 +1,11 @@
 import type { AuditEntry, Command, TopicKey } from '@roster/contracts';
 import { InvariantViolation, type Publisher } from '@roster/service-kit';
 import type { AuditTrail } from '../store/audit-trail.ts';
-import type { LedgerEntry } from '../store/ledger.ts';
+import { BatchUsers } from '../store/batch-users.ts';
+import type { DirectoryWrite } from '../store/decision-commit.ts';
+import type { LedgerEntry, OutboxMessage } from '../store/ledger.ts';
+import { StaleDecision } from '../store/stale-decision.ts';
+import { decideCommand } from './ledger-entry.ts';
 import { type RecordDeps, recordDecision } from './record-decision.ts';
 
 export interface ProcessDeps extends RecordDeps {
@@ -9,39 +13,100 @@ export interface ProcessDeps extends RecordDeps {
   publisher: Publisher;
 }
 
-/** Publishes a ledger entry's outbox in order, batching consecutive messages of one topic. */
-export const publishOutbox = async (publisher: Publisher, entry: LedgerEntry): Promise<void> => {
-  let batch: LedgerEntry['outbox'] = [];
-  const flush = async () => {
-    const [first] = batch;
-    if (first)
-      await publisher.publish(
-        first.topic as TopicKey,
-        batch.map((m) => m.message),
-      );
-    batch = [];
-  };
-  for (const item of entry.outbox) {
-    if (batch[0] && batch[0].topic !== item.topic) await flush();
-    batch.push(item);
+/** Publishes messages grouped by topic, in their order within each topic, the topics side by side. */
+const publishByTopic = async (publisher: Publisher, messages: OutboxMessage[]): Promise<void> => {
+  const byTopic = new Map<TopicKey, OutboxMessage['message'][]>();
+  for (const { topic, message } of messages) {
+    const ofTopic = byTopic.get(topic);
+    if (ofTopic) ofTopic.push(message);
+    else byTopic.set(topic, [message]);
   }
-  await flush();
+  await Promise.all([...byTopic].map(([topic, ofTopic]) => publisher.publish(topic, ofTopic)));
 };
 
 /**
- * Handles one command delivery: decide once and record the decision together with its write (the
- * ledger keeps it), then audit and publish its outbox. A redelivery whose decision is recorded
- * only finishes the publishing, so a crash anywhere neither loses nor doubles an effect.
+ * Publishes the outboxes of recorded decisions: their directory changes and lifecycle events
+ * first, the command results (what answers the SCIM calls) once those are in the log.
  */
-export const handleScimCommand = async (deps: ProcessDeps, command: Command): Promise<void> => {
-  const entry = (await deps.ledger.find(command.id)) ?? (await recordDecision(deps, command));
-  // A replayed or forged id must never answer one tenant with another tenant's decision.
-  if (entry.tenant !== command.tenant)
-    throw new InvariantViolation(`command id ${command.id} is already recorded for another organization`);
-  if (entry.published) return;
-  await deps.audit.record(decisionAudit(command, entry), command.traceparent);
-  await publishOutbox(deps.publisher, entry);
-  await deps.ledger.markPublished(entry._id);
+export const publishOutboxes = async (publisher: Publisher, entries: LedgerEntry[]): Promise<void> => {
+  const messages = entries.flatMap((entry) => entry.outbox);
+  await publishByTopic(
+    publisher,
+    messages.filter((m) => m.topic !== 'commandResults'),
+  );
+  await publishByTopic(
+    publisher,
+    messages.filter((m) => m.topic === 'commandResults'),
+  );
+};
+
+const isGroupCommand = (command: Command): boolean => command.type.startsWith('roster.command.group.');
+
+/**
+ * Decides user commands of one batch in order, each against what the ones before it decided,
+ * and commits them in one transaction. Undefined when the transaction was refused (another
+ * writer changed one of the users, or took a userName, in between): the caller decides them
+ * one by one instead, each retried against fresh state.
+ */
+const decideTogether = async (
+  deps: ProcessDeps,
+  commands: Command[],
+): Promise<Map<string, LedgerEntry> | undefined> => {
+  const users = new BatchUsers(deps.users);
+  const entries: LedgerEntry[] = [];
+  const writes: DirectoryWrite[] = [];
+  for (const command of commands) {
+    const { entry, write } = await decideCommand({ ...deps, users }, command);
+    entries.push(entry);
+    if (write?.kind === 'user') users.decided(write.doc);
+    if (write) writes.push(write);
+  }
+  try {
+    const recorded = await deps.commits.commitAll(entries, writes);
+    return new Map(recorded.map((entry) => [entry._id, entry]));
+  } catch (err) {
+    if (err instanceof StaleDecision) return undefined;
+    throw err;
+  }
+};
+
+/**
+ * Handles commands (one, or a batch of one partition, in order): decide each once and record the
+ * decisions together with their writes (the ledger keeps them), then audit and publish their
+ * outboxes. A batch of user commands is decided and committed as one; a command already recorded
+ * only finishes its publishing, so a crash anywhere neither loses nor doubles an effect.
+ */
+export const handleScimCommands = async (deps: ProcessDeps, commands: Command[]): Promise<void> => {
+  const recorded = await deps.ledger.findAll(commands.map((c) => c.id));
+  const undecided = [...new Map(commands.filter((c) => !recorded.has(c.id)).map((c) => [c.id, c])).values()];
+  const together =
+    undecided.length > 1 && !undecided.some(isGroupCommand)
+      ? await decideTogether(deps, undecided)
+      : undefined;
+  const decided = together ?? new Map<string, LedgerEntry>();
+  for (const command of undecided)
+    if (!decided.has(command.id)) decided.set(command.id, await recordDecision(deps, command));
+
+  const pending: { command: Command; entry: LedgerEntry }[] = [];
+  for (const command of commands) {
+    const entry = recorded.get(command.id) ?? decided.get(command.id)!;
+    // A replayed or forged id must never answer one tenant with another tenant's decision.
+    if (entry.tenant !== command.tenant)
+      throw new InvariantViolation(`command id ${command.id} is already recorded for another organization`);
+    if (!entry.published && !pending.some((p) => p.entry._id === entry._id)) pending.push({ command, entry });
+  }
+  if (pending.length === 0) return;
+  await deps.audit.recordAll(
+    pending.map(({ command, entry }) => ({
+      entry: decisionAudit(command, entry),
+      traceparent: command.traceparent,
+    })),
+  );
+  await publishOutboxes(
+    deps.publisher,
+    pending.map((p) => p.entry),
+  );
+  await deps.ledger.markPublished(pending.map((p) => p.entry._id));
 };
 
 const stateOf = (document: LedgerEntry['document']) => {

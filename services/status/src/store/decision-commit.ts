@@ -45,13 +45,26 @@ export class DecisionCommits {
   }
 
   async commit(entry: LedgerEntry, write: DirectoryWrite): Promise<LedgerEntry> {
+    const [recorded] = await this.commitAll([entry], [write]);
+    return recorded!;
+  }
+
+  /**
+   * Commits the decisions of a batch together: every directory write (in the order decided, each
+   * guarded by the version its decision saw, which may be an earlier write of the batch) and every
+   * ledger entry, refusals included, in one transaction. Any stale decision fails them all.
+   */
+  async commitAll(
+    entries: readonly LedgerEntry[],
+    writes: readonly DirectoryWrite[],
+  ): Promise<LedgerEntry[]> {
     const session = this.#client.startSession();
     try {
       // withTransaction runs the callback again after a write conflict; the guard then sees the
       // concurrent write and fails as StaleDecision.
       return await session.withTransaction(async () => {
-        await this.#apply(write, session);
-        return this.#ledger.recordWithin(session, entry);
+        for (const write of writes) await this.#apply(write, session);
+        return this.#ledger.recordWithin(session, entries);
       }, TRANSACTION);
     } catch (err) {
       if (isDuplicateKey(err)) throw new StaleDecision(`a unique key is taken: ${(err as Error).message}`);

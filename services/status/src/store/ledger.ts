@@ -92,19 +92,27 @@ export class CommandLedger {
     }
   }
 
+  /** The entries recorded for these commands, by command id. */
+  async findAll(commandIds: readonly string[]): Promise<Map<string, LedgerEntry>> {
+    const found = await this.#entries.find({ _id: { $in: [...commandIds] } }).toArray();
+    return new Map(found.map((entry) => [entry._id, entry]));
+  }
+
   /**
-   * Records the decision of a change within the transaction of its directory write. An entry
-   * already recorded (another delivery of the command committed first) fails the transaction with
-   * the driver's DuplicateKey.
+   * Records decisions within the transaction of their directory writes. An entry already recorded
+   * (another delivery of the command committed first) fails the transaction with the driver's
+   * DuplicateKey.
    */
-  async recordWithin(session: ClientSession, entry: LedgerEntry): Promise<LedgerEntry> {
-    const recorded = { ...entry, recordedAt: new Date() };
-    await this.#entries.insertOne(recorded, { session });
+  async recordWithin(session: ClientSession, entries: readonly LedgerEntry[]): Promise<LedgerEntry[]> {
+    const recordedAt = new Date();
+    const recorded = entries.map((entry) => ({ ...entry, recordedAt }));
+    await this.#entries.insertMany(recorded, { session });
     return recorded;
   }
 
-  async markPublished(commandId: string): Promise<void> {
-    await this.#entries.updateOne({ _id: commandId }, { $set: { published: true } });
+  async markPublished(commandIds: readonly string[]): Promise<void> {
+    if (commandIds.length === 0) return;
+    await this.#entries.updateMany({ _id: { $in: [...commandIds] } }, { $set: { published: true } });
   }
 
   /**

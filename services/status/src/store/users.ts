@@ -6,6 +6,9 @@ import { StaleDecision } from './stale-decision.ts';
 
 const EXTERNAL_ID_INDEX = 'tenant_externalId';
 
+/** What deciding a command reads of the users (the collection, or a batch's view of it). */
+export type UserReads = Pick<UsersDirectory, 'byId' | 'byUserName' | 'visibleIds'>;
+
 /** The status service's `users` collection: the SCIM directory's users (it is their only writer). */
 export class UsersDirectory {
   readonly #users: Collection<UserDocument>;
@@ -110,7 +113,7 @@ export const toDocument = (state: UserState, provisioning: UserDocument['provisi
   ...(provisioning ? { provisioning } : {}),
 });
 
-const toState = (doc: UserDocument | null): UserState | undefined =>
+export const toState = (doc: UserDocument | null): UserState | undefined =>
   doc
     ? {
         id: doc._id,

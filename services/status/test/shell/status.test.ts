@@ -18,7 +18,7 @@ import {
   type UserChanged,
   type UserDocument,
 } from '@roster/contracts';
-import { createLogger, OrganizationSettings, systemClock } from '@roster/service-kit';
+import { createLogger, createPublisher, OrganizationSettings, systemClock } from '@roster/service-kit';
 import {
   type Collector,
   collect,
@@ -33,7 +33,9 @@ import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadRetention } from '../../src/config.ts';
 import { recordDecision } from '../../src/handlers/record-decision.ts';
+import { handleScimCommands } from '../../src/handlers/scim-command.ts';
 import { type RunningStatus, startStatus } from '../../src/service.ts';
+import { AuditTrail } from '../../src/store/audit-trail.ts';
 import { DecisionCommits } from '../../src/store/decision-commit.ts';
 import { GroupsDirectory } from '../../src/store/groups.ts';
 import { CommandLedger, LEDGER_COLLECTION, type LedgerEntry } from '../../src/store/ledger.ts';
@@ -72,7 +74,7 @@ afterAll(async () => {
 
 const actor = { kind: 'scim-token' as const, id: 'token-1' };
 
-const createUser = (userName: string): Command =>
+const createUser = (userName: string, displayName?: string) =>
   envelope(
     'roster.command.user.create.v1',
     {
@@ -82,7 +84,15 @@ const createUser = (userName: string): Command =>
       correlationid: randomUUID(),
       traceparent: newTraceparent(),
     },
-    { actor, user: { userName, active: true, emails: [{ value: userName, primary: true }] } },
+    {
+      actor,
+      user: {
+        userName,
+        active: true,
+        emails: [{ value: userName, primary: true }],
+        ...(displayName ? { displayName } : {}),
+      },
+    },
   );
 
 const deactivate = (userId: string, ifMatch?: string): Command =>
@@ -232,6 +242,114 @@ describe('a command', () => {
     expect(await ledger().findOne({ _id: missing.id })).toMatchObject({ response: { status: 404 } });
     expect(await user(missing.subject)).toBeNull();
     expect(await audit().findOne({ _id: missing.id })).toMatchObject({ result: 'rejected', status: 404 });
+  });
+});
+
+describe('a batch of commands', () => {
+  const replaceUser = (userId: string, userName: string): Command =>
+    envelope(
+      'roster.command.user.replace.v1',
+      {
+        source: '/test',
+        tenant,
+        subject: userId,
+        correlationid: randomUUID(),
+        traceparent: newTraceparent(),
+      },
+      { actor, user: { userName, active: true, emails: [{ value: userName, primary: true }] } },
+    );
+  const stores = () => ({
+    users: new UsersDirectory(infra.db),
+    groups: new GroupsDirectory(infra.db, createLogger('status', 'silent')),
+    ledger: new CommandLedger(infra.db, undefined),
+    audit: new AuditTrail(infra.db, undefined),
+  });
+  const processDeps = async (
+    commits = (s: ReturnType<typeof stores>) => new DecisionCommits(infra.mongo, s),
+  ) => {
+    const s = stores();
+    return {
+      ...s,
+      commits: commits(s),
+      organizations: new OrganizationSettings(infra.db),
+      awaits: [],
+      clock: systemClock,
+      publisher: await createPublisher(infra.kafka),
+    };
+  };
+  const statusOf = async (command: Command) => (await resultOf(command)).data.response.status;
+
+  test('is decided in order, each command seeing what the ones before it decided, and committed together', async () => {
+    const ada = createUser(`ada-${randomUUID()}@example.com`);
+    const grace = `grace-${randomUUID()}@example.com`;
+    const renamed = replaceUser(ada.subject, grace);
+    // ada's old userName is free again after the rename, grace's is taken by her.
+    const newAda = createUser(ada.data.user.userName);
+    // Not an identical repeat of grace's create: a uniqueness conflict.
+    const clash = createUser(grace, 'Someone else');
+    const leaves = deactivate(ada.subject);
+    const deps = await processDeps();
+    try {
+      await handleScimCommands(deps, [ada, renamed, newAda, clash, leaves, ada]);
+    } finally {
+      await deps.publisher.close();
+    }
+    expect(await Promise.all([ada, renamed, newAda, clash, leaves].map(statusOf))).toEqual([
+      201, 200, 201, 409, 200,
+    ]);
+    expect(results.messages.filter((r) => r.data.commandId === ada.id)).toHaveLength(1);
+    expect(await user(ada.subject)).toMatchObject({
+      resource: { userName: grace, active: false },
+      meta: { version: 3 },
+    });
+    expect(await user(newAda.subject)).toMatchObject({ resource: { userName: ada.data.user.userName } });
+    expect(await user(clash.subject)).toBeNull();
+    expect(
+      await audit().countDocuments({ _id: { $in: [ada, renamed, newAda, clash, leaves].map((c) => c.id) } }),
+    ).toBe(5);
+  });
+
+  test('refused as a whole when another writer changed a user meanwhile, it is decided again command by command', async () => {
+    const ada = createUser(`ada-${randomUUID()}@example.com`);
+    const first = await processDeps();
+    try {
+      await handleScimCommands(first, [ada]);
+    } finally {
+      await first.publisher.close();
+    }
+    const grace = `grace-${randomUUID()}@example.com`;
+    const [renamed, leaves] = [replaceUser(ada.subject, grace), deactivate(ada.subject)];
+    // Another replica renames ada between this batch's decisions and its commit.
+    const elsewhere = `elsewhere-${randomUUID()}@example.com`;
+    let raced = false;
+    const racing = await processDeps((s) => {
+      const real = new DecisionCommits(infra.mongo, s);
+      return Object.assign(Object.create(real), {
+        commitAll: async (...args: Parameters<DecisionCommits['commitAll']>) => {
+          if (!raced) {
+            raced = true;
+            await infra.db.collection<UserDocument>(USERS_COLLECTION).updateOne(
+              { _id: ada.subject },
+              {
+                $set: { 'resource.userName': elsewhere, userNameKey: elsewhere },
+                $inc: { 'meta.version': 1 },
+              },
+            );
+          }
+          return real.commitAll(...args);
+        },
+      });
+    });
+    try {
+      await handleScimCommands(racing, [renamed, leaves]);
+    } finally {
+      await racing.publisher.close();
+    }
+    expect(await Promise.all([renamed, leaves].map(statusOf))).toEqual([200, 200]);
+    expect(await user(ada.subject)).toMatchObject({
+      resource: { userName: grace, active: false },
+      meta: { version: 4 },
+    });
   });
 });
 
