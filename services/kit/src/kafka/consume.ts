@@ -11,6 +11,7 @@ import {
 import { trackConsumerLag } from './consumer-lag.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { describeFailure, isTransientFailure } from './failure.ts';
+import { OffsetCommits } from './offset-commits.ts';
 
 export interface Delivery {
   topic: string;
@@ -342,25 +343,27 @@ export const runConsumer = async <K extends TopicKey>(
     heartbeat,
   });
 
-  const runOptions = {
-    autoCommit: options.commitOffsets ?? true,
+  const commits = (options.commitOffsets ?? true) ? new OffsetCommits(consumer, groupId, log) : undefined;
+  const { handleBatch } = options;
+  await consumer.run({
+    // Offsets are resolved here, as messages are handled, and committed by `commits`.
+    autoCommit: false,
+    eachBatchAutoResolve: false,
     // Partitions are handled in parallel; messages of one partition (one key) stay in order.
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 16,
-  };
-  const { handleBatch } = options;
-  if (handleBatch) {
-    await consumer.run({
-      ...runOptions,
-      eachBatch: async ({ batch, heartbeat }) => {
+    eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale, commitOffsetsIfNecessary }) => {
+      const handled = (offset: string) => {
+        resolveOffset(offset);
+        commits?.handled(batch.topic, batch.partition, offset, commitOffsetsIfNecessary);
+      };
+      const deliveryOfMessage = (message: KafkaMessage) =>
+        deliveryOf(batch.topic, batch.partition, message, heartbeat);
+      if (handleBatch) {
         const received: Received<K>[] = [];
         for (const message of batch.messages) {
-          const item = await decodeOrPark(
-            message,
-            deliveryOf(batch.topic, batch.partition, message, heartbeat),
-          );
+          const item = await decodeOrPark(message, deliveryOfMessage(message));
           if (item) received.push(item);
         }
-        // kafkajs resolves (and commits) the batch's last offset once this returns.
         if (received.length === 1) await handleOne(received[0]!);
         else if (received.length > 1)
           await handleMany(handleBatch, received, {
@@ -368,17 +371,20 @@ export const runConsumer = async <K extends TopicKey>(
             partition: batch.partition,
             heartbeat,
           });
-      },
-    });
-  } else {
-    await consumer.run({
-      ...runOptions,
-      eachMessage: async ({ topic: topicName, partition, message, heartbeat }) => {
-        const item = await decodeOrPark(message, deliveryOf(topicName, partition, message, heartbeat));
-        if (item) await handleOne(item);
-      },
-    });
-  }
+        if (batch.messages.length > 0) handled(batch.lastOffset());
+      } else {
+        for (const message of batch.messages) {
+          // A stop or a seek (rebalance) ends the batch: the rest is delivered again.
+          if (!isRunning() || isStale()) break;
+          const item = await decodeOrPark(message, deliveryOfMessage(message));
+          if (item) await handleOne(item);
+          handled(message.offset);
+          await heartbeat();
+        }
+      }
+      await commits?.commitIfDue(!isRunning());
+    },
+  });
   return {
     consumer,
     ready,
@@ -386,7 +392,10 @@ export const runConsumer = async <K extends TopicKey>(
     isJoined,
     async stop() {
       stopping.abort();
+      // The batch in flight commits what it handled as it ends (it sees the consumer stopping).
+      await commits?.flush();
       await consumer.disconnect();
+      commits?.close();
       await deadLetters.close();
     },
   };
