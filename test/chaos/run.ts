@@ -48,8 +48,11 @@ try {
   driver.start();
   const acknowledged = await provisionAll({ scim, admin, orgId: org.orgId, concurrency: 16, log }, users);
   log(`provisioned in ${Math.round((Date.now() - started) / 1000)} s; ${driver.counters.kills} kills so far`);
+  // A killed consumer is READY again once its group rebalanced, which waits for the dead member's
+  // session to time out (30 s): the kills still missing take up to that and an interval each.
+  const killsMissing = Math.max(0, minimumKills - driver.counters.kills);
   await waitFor(() => driver.counters.kills >= minimumKills, {
-    timeoutMs: 600_000,
+    timeoutMs: 600_000 + killsMissing * (30_000 + 2 * killIntervalMs),
     what: `${minimumKills} kills`,
   });
   const chaos = await driver.stop();

@@ -31,6 +31,12 @@ export class OffsetCommits {
     this.#log = log;
     this.#timer = setInterval(() => void this.flush(), COMMIT_INTERVAL_MS).unref();
     consumer.on(consumer.events.REBALANCING, () => void this.flush());
+    // Offsets a failed commit kept for partitions now owned by another member are that member's
+    // to commit: committing them from here could move its position back.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      for (const [key, { topic, partition }] of this.#handled)
+        if (!payload.memberAssignment[topic]?.includes(partition)) this.#handled.delete(key);
+    });
   }
 
   /** Records that every message of the partition up to `offset` is handled. */
