@@ -70,6 +70,30 @@ test('messages fetched together are handled as one batch, in their order; a tran
   }
 });
 
+test('a fetch of many messages is handled a hundred messages at a time, in order', async () => {
+  const ids = Array.from({ length: 250 }, (_, i) => `many-${i}`);
+  await produced(changesFor('org-many', ids));
+  const batches: string[][] = [];
+  const consumer = await runConsumer({
+    kafka: infra.kafka,
+    log: silent,
+    groupId: 'kit-batch-limit',
+    topic: 'directoryChanges',
+    handle: async (change) => void batches.push([change.subject]),
+    handleBatch: async (changes) => void batches.push(changes.map((c) => c.subject)),
+  });
+  try {
+    const ofThisTest = () => batches.flat().filter((id) => id.startsWith('many-'));
+    await waitFor(() => (ofThisTest().length === ids.length ? true : undefined), {
+      what: 'every message handled',
+    });
+    expect(ofThisTest()).toEqual(ids);
+    expect(Math.max(...batches.map((b) => b.length))).toBe(100);
+  } finally {
+    await consumer.stop();
+  }
+});
+
 test('a batch that fails permanently is handled message by message: the poisoned message is answered and dead-lettered, the others take effect', async () => {
   const deadLetters = await collectDeadLetters(infra.kafka);
   const ids = ['before', 'poison', 'after'];

@@ -117,6 +117,22 @@ const resources = (outcomes: StepOutcome[]) =>
   outcomes.map((o) => `${o.data.resource.type}:${o.data.resource.id}`).sort();
 
 describe('crash recovery and concurrency', () => {
+  it('a redelivered change in a batch does not stop the changes after it (chaos: a deprovisioned user stayed in the default workspace)', async () => {
+    const org = await createOrganization(infra.db, { autoCapture: true, domains: ['example.com'] });
+    await createWorkspace(infra.db, org._id, 'General', true);
+    const [ada, grace] = [randomUUID(), randomUUID()];
+    const adaJoined = userChanged(org._id, 1, snapshot(ada));
+    await handleUserChanges(deps, [adaJoined, userChanged(org._id, 1, snapshot(grace))]);
+    expect(await membershipsOf(org._id, grace)).toHaveLength(1);
+    // After a crash: ada's change again (already recorded), then grace leaves, in one batch.
+    await handleUserChanges(deps, [
+      adaJoined,
+      userChanged(org._id, 2, snapshot(grace, { active: false }), 'deactivated'),
+    ]);
+    expect(await membershipsOf(org._id, grace)).toEqual([]);
+    expect(await membershipsOf(org._id, ada)).toHaveLength(1);
+  });
+
   it('a group change that crashed before converging is finished by its redelivery', async () => {
     const org = await createOrganization(infra.db, { autoCapture: false });
     const ops = await createWorkspace(infra.db, org._id, 'Ops');

@@ -77,6 +77,13 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
+/**
+ * Messages handled as one unit at most: a consumer far behind fetches up to a megabyte of a
+ * partition at once, and one transaction or bulk write per hundred messages bounds the work a
+ * retry repeats and how long the store holds a transaction open.
+ */
+const MAX_BATCH_MESSAGES = 100;
+
 /** Backoff of a transiently failing handler: doubling from 200 ms up to 5 s, until it succeeds. */
 const FIRST_RETRY_MS = 200;
 const MAX_RETRY_MS = 5_000;
@@ -364,13 +371,17 @@ export const runConsumer = async <K extends TopicKey>(
           const item = await decodeOrPark(message, deliveryOfMessage(message));
           if (item) received.push(item);
         }
-        if (received.length === 1) await handleOne(received[0]!);
-        else if (received.length > 1)
-          await handleMany(handleBatch, received, {
-            topic: batch.topic,
-            partition: batch.partition,
-            heartbeat,
-          });
+        for (let start = 0; start < received.length; start += MAX_BATCH_MESSAGES) {
+          const unit = received.slice(start, start + MAX_BATCH_MESSAGES);
+          if (unit.length === 1) await handleOne(unit[0]!);
+          else
+            await handleMany(handleBatch, unit, {
+              topic: batch.topic,
+              partition: batch.partition,
+              heartbeat,
+            });
+          handled(unit.at(-1)!.delivery.offset);
+        }
         if (batch.messages.length > 0) handled(batch.lastOffset());
       } else {
         for (const message of batch.messages) {

@@ -165,7 +165,8 @@ export class MembershipStore {
             upsert: true,
           },
         })),
-        { ordered: true },
+        // Unordered: a redelivered change (a duplicate key) must not stop the changes after it.
+        { ordered: false },
       ),
     );
   }
