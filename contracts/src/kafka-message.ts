@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandResult } from './command-results.ts';
 import type { Command } from './commands.ts';
-import type { GroupChanged, UserChanged } from './directory-changes.ts';
+import type { GroupChanged, GroupChangedV1, UserChanged } from './directory-changes.ts';
 import { CLOUDEVENTS_CONTENT_TYPE, CLOUDEVENTS_SPECVERSION, type EnvelopeMeta } from './envelope.ts';
 import type { LifecycleEvent } from './lifecycle.ts';
 import type { OrganizationSettingsChanged, WorkspaceChanged } from './org-changes.ts';
@@ -13,6 +13,7 @@ export type AnyEvent =
   | Command
   | UserChanged
   | GroupChanged
+  | GroupChangedV1
   | StepOutcome
   | CommandResult
   | LifecycleEvent

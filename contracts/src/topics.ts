@@ -47,7 +47,8 @@ export const TOPICS = {
   },
   directoryChanges: {
     name: 'roster.directory-changes.v1',
-    description: 'Accepted directory changes with full snapshots, fanned out to the step consumers.',
+    description:
+      'Accepted directory changes (user snapshots, group member deltas), fanned out to the step consumers.',
     messages: DIRECTORY_CHANGES,
     producers: ['status'],
     consumers: ['licensing', 'membership', 'content-transfer'],

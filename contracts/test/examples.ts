@@ -90,6 +90,14 @@ export const EXAMPLES: Record<string, unknown> = {
     user: snapshot,
     awaits: ['licensing', 'membership'],
   }),
+  'roster.directory.group.changed.v2': base('roster.directory.group.changed.v2', {
+    commandId: 'cmd-1',
+    change: 'updated',
+    sequence: 4,
+    group: { id: 'group-1', displayName: 'Marketing Workspace', memberCount: 2 },
+    members: { kind: 'delta', added: ['user-1'], removed: ['user-7'] },
+    awaits: ['membership'],
+  }),
   'roster.directory.group.changed.v1': base('roster.directory.group.changed.v1', {
     commandId: 'cmd-1',
     change: 'updated',

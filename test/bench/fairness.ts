@@ -11,20 +11,13 @@ import { newUser } from '../src/fixtures.ts';
 import { setUpOrganization } from '../src/org.ts';
 import type { ScimClient } from '../src/scim-client.ts';
 import { startStack } from '../src/stack.ts';
-import { drive, summarize } from './measure.ts';
+import { numberArgument as arg, drive, median, sleep, summarize } from './measure.ts';
 
-const arg = (name: string, fallback: number) => {
-  const value = process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  return value ? Number(value) : fallback;
-};
 const RUNS = arg('runs', 3);
 const B_WRITES = arg('writes', 300);
 const B_CLIENTS = 2;
 const FLOOD_CLIENTS = arg('flood-clients', 64);
 const HOSTILE = process.argv.includes('--hostile');
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let userSequence = 0;
 const create = (scim: ScimClient, tenant: string) =>

@@ -1,5 +1,41 @@
 import { readFileSync } from 'node:fs';
 
+/** A numeric `--name=value` argument of the benchmark, else `fallback`. */
+export const numberArgument = (name: string, fallback: number): number => {
+  const value = process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  return value ? Number(value) : fallback;
+};
+
+export const expectStatus = (status: number, wanted: number, what: string): void => {
+  if (status !== wanted) throw new Error(`${what}: expected ${wanted}, got ${status}`);
+};
+
+/** The median (of an even count, the mean of the middle two). */
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Calls made again after a 429 or 503 and its Retry-After, as an IdP does; counted and reported,
+ * since each is a missed deadline.
+ */
+export class IdpRetries {
+  count = 0;
+
+  async call<T extends { status: number; headers: Headers }>(call: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const response = await call();
+      if (response.status !== 503 && response.status !== 429) return response;
+      this.count++;
+      await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000);
+    }
+  }
+}
+
 /** Latency samples in milliseconds → the figures the README reports. */
 export const summarize = (samples: number[], elapsedMs: number) => {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -56,6 +92,15 @@ export const childrenOf = (pid: number): { pid: number; command: string }[] => {
     return [];
   }
 };
+
+/** The processes of a stack by service name (its servers and services), and this benchmark's own. */
+export const stackProcesses = (stackPid: number): { name: string; pid: number }[] => [
+  ...childrenOf(stackPid).map(({ pid, command }) => ({
+    name: /(services|embedded)\/([\w-]+)\//.exec(command)?.[2] ?? command,
+    pid,
+  })),
+  { name: 'bench client', pid: process.pid },
+];
 
 const cpuTicks = (pid: number): number | undefined => {
   try {

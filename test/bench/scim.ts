@@ -24,13 +24,20 @@ import { collect } from '../src/kafka.ts';
 import { setUpOrganization, type TestOrg } from '../src/org.ts';
 import { startOtlpReceiver } from '../src/otlp-receiver.ts';
 import { type RunningStack, startStack } from '../src/stack.ts';
-import { childrenCpuSeconds, childrenOf, cpuSeconds, drive, peakRssMiB, summarize } from './measure.ts';
+import {
+  numberArgument as arg,
+  childrenCpuSeconds,
+  cpuSeconds,
+  drive,
+  expectStatus,
+  IdpRetries,
+  median,
+  peakRssMiB,
+  stackProcesses,
+  summarize,
+} from './measure.ts';
 import { roundTripCounter } from './round-trips.ts';
 
-const arg = (name: string, fallback: number) => {
-  const value = process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  return value ? Number(value) : fallback;
-};
 const USERS = arg('users', 20_000);
 const CLIENTS = arg('clients', 32);
 const DEACTIVATIONS = arg('deactivations', 2_000);
@@ -38,22 +45,7 @@ const ITEMS_PER_USER = arg('items', 20);
 /** Side-by-side pairs of an untraced and a traced stack; the ratio reported is their median. */
 const ROUNDS = arg('rounds', 1);
 
-const expectStatus = (status: number, wanted: number, what: string) => {
-  if (status !== wanted) throw new Error(`${what}: expected ${wanted}, got ${status}`);
-};
-
-/** Calls made again after a 503 + Retry-After, as an IdP does; reported, since each is a missed deadline. */
-let retriedAfter503 = 0;
-const asAnIdp = async <T extends { status: number; headers: Headers }>(
-  call: () => Promise<T>,
-): Promise<T> => {
-  for (;;) {
-    const response = await call();
-    if (response.status !== 503) return response;
-    retriedAfter503++;
-    await new Promise((r) => setTimeout(r, Number(response.headers.get('retry-after') ?? 1) * 1000));
-  }
-};
+const retries = new IdpRetries();
 
 const bareFastify = async () => {
   const app = Fastify();
@@ -153,7 +145,7 @@ const byUserName = (i: number) =>
 const runPhases = async (targets: Target[]) => {
   const incomplete = targets.map(() => 0);
   await phase(targets, 'post', USERS, async (t, i) => {
-    const created = await asAnIdp(() =>
+    const created = await retries.call(() =>
       t.org.scim.post('/Users', newUser(`bench-${i}@example.com`, { [ENTERPRISE]: { department: 'R&D' } })),
     );
     expectStatus(created.status, 201, 'POST /Users');
@@ -171,7 +163,7 @@ const runPhases = async (targets: Target[]) => {
   });
 
   await phase(targets, 'patch', USERS, async (t, i) => {
-    const patched = await asAnIdp(() =>
+    const patched = await retries.call(() =>
       t.org.scim.patch(`/Users/${t.ids[i]}`, {
         schemas: [PATCH_OP],
         Operations: [{ op: 'replace', path: 'title', value: `Title ${i}` }],
@@ -213,7 +205,7 @@ const deprovisioning = async (targets: Target[]) => {
       const k = i % targets.length;
       const id = leaving[k]![Math.floor(i / targets.length)]!;
       requested[k]!.set(id, performance.now());
-      const off = await asAnIdp(() =>
+      const off = await retries.call(() =>
         targets[k]!.org.scim.patch(`/Users/${id}`, {
           schemas: [PATCH_OP],
           Operations: [{ op: 'replace', value: { active: false } }],
@@ -239,23 +231,10 @@ const deprovisioning = async (targets: Target[]) => {
   }
 };
 
-const processesOf = (stackPid: number) => [
-  ...childrenOf(stackPid).map(({ pid, command }) => ({
-    name: /(services|embedded)\/([\w-]+)\//.exec(command)?.[2] ?? command,
-    pid,
-  })),
-  { name: 'bench client', pid: process.pid },
-];
-
 const PHASES = ['post', 'getByFilter', 'patch', 'deprovisioning'] as const;
 type Phase = (typeof PHASES)[number];
 const byPhase = (value: (phase: Phase) => number) =>
   Object.fromEntries(PHASES.map((phase) => [phase, value(phase)])) as Record<Phase, number>;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 const perSecondOf = (t: Target, phase: Phase) => (t.phases[phase] as { perSecond: number }).perSecond;
 
 const stopAll = (targets: Target[]) =>
@@ -274,10 +253,10 @@ const report: Record<string, unknown> = { users: USERS, clients: CLIENTS, rounds
   try {
     await runPhases([alone]);
     Object.assign(report, alone.phases);
-    report.retriedAfter503 = retriedAfter503;
+    report.retriedAfter429or503 = retries.count;
     report.cpuMsPerOperation = alone.cpuMsPerOperation;
     report.roundTrips = alone.roundTripsPerOperation;
-    const processes = processesOf(alone.stack.pid);
+    const processes = stackProcesses(alone.stack.pid);
     report.peakRssMiB = Object.fromEntries(processes.map(({ name, pid }) => [name, peakRssMiB(pid)]));
     report.cpuSeconds = Object.fromEntries(processes.map(({ name, pid }) => [name, cpuSeconds(pid)]));
     report.bareFastify = await bareFastify();
@@ -292,7 +271,7 @@ const report: Record<string, unknown> = { users: USERS, clients: CLIENTS, rounds
 const receiver = await startOtlpReceiver({ keepSpans: false });
 const TRACED = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' };
 const rounds: { cpuRatio: Record<Phase, number>; cpuMsPerOperation: Record<string, unknown> }[] = [];
-retriedAfter503 = 0;
+retries.count = 0;
 try {
   for (let round = 0; round < ROUNDS; round++) {
     const [untraced, traced] = await Promise.all([prepare({}), prepare(TRACED)]);
@@ -313,7 +292,7 @@ try {
 }
 report.tracing = {
   spansExported: receiver.spanCount(),
-  retriedAfter503,
+  retriedAfter429or503: retries.count,
   rounds,
   medianRatioUntracedToTracedCpu: byPhase((p) => median(rounds.map((r) => r.cpuRatio[p]))),
 };

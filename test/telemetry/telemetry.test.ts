@@ -180,7 +180,7 @@ describe('one trace per SCIM call', () => {
       spans,
       (s) =>
         s.service === 'roster-membership' &&
-        s.attributes['roster.command.type'] === 'roster.directory.group.changed.v1',
+        s.attributes['roster.command.type'] === 'roster.directory.group.changed.v2',
       'membership processing the group change',
     );
     expect(membership.attributes['roster.group.id']).toBe(group.body.id);

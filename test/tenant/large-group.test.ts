@@ -102,6 +102,36 @@ describe('a large group', () => {
     expect(left).toEqual(userIds.slice(PER_PATCH));
   });
 
+  test('groups are found by member, and read without their members when asked', async () => {
+    const [first, second] = [userIds[0]!, userIds[1]!];
+    const both = await scim.post('/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'Both',
+      members: [{ value: first }, { value: second }],
+    });
+    const one = await scim.post('/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'One',
+      members: [{ value: first }],
+    });
+    const idsOf = async (filter: string) =>
+      (
+        await scim.get(`/Groups?filter=${encodeURIComponent(filter)}&excludedAttributes=members`)
+      ).body.Resources.map((g: { id: string }) => g.id).sort();
+    expect(await idsOf(`members.value eq "${first}"`)).toEqual([both.body.id, one.body.id].sort());
+    expect(await idsOf(`members[value eq "${second}"] and displayName eq "Both"`)).toEqual([both.body.id]);
+    expect(await idsOf(`not (members.value eq "${second}") and displayName sw "O"`)).toEqual([one.body.id]);
+    expect(await idsOf('members.value eq "nobody"')).toEqual([]);
+    const refused = await scim.get(`/Groups?filter=${encodeURIComponent('members.display eq "x"')}`);
+    expect(refused).toMatchObject({ status: 400, body: { scimType: 'invalidFilter' } });
+
+    const bare = await scim.get(`/Groups/${both.body.id}?excludedAttributes=members`);
+    expect(bare.body).not.toHaveProperty('members');
+    expect(bare.body.displayName).toBe('Both');
+    const full = await scim.get(`/Groups/${both.body.id}`);
+    expect(full.body.members.map((m: { value: string }) => m.value).sort()).toEqual([first, second].sort());
+  });
+
   test('finding 2: a 15,000-member PATCH and a 4,000-value Entra removal are refused at once (400 tooMany), others unaffected', async () => {
     const group = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Huge', members: [] });
     const path = `/Groups/${group.body.id}`;

@@ -44,13 +44,39 @@ export interface UserDocument {
   provisioning?: ProvisioningView;
 }
 
+/** A group's own attributes; its members are documents of their own (GroupMemberDocument). */
+export type GroupProperties = Omit<GroupAttributes, 'members'>;
+
 export interface GroupDocument {
   _id: string;
   tenant: string;
-  resource: GroupAttributes;
+  resource: GroupProperties;
+  memberCount: number;
   meta: ResourceMeta;
+}
+
+/**
+ * One member of one group. Members are stored apart from their group so that a change of a
+ * 100,000-member group reads and writes only the members it names, and a group is read without
+ * its members unless they are shown.
+ */
+export interface GroupMemberDocument {
+  /** `${tenant}:${groupId}:${userId}` */
+  _id: string;
+  tenant: string;
+  groupId: string;
+  userId: string;
+}
+
+/** A group as SCIM shows it: with its members (when shown) and its workspace link (read at request time). */
+export interface GroupView extends Omit<GroupDocument, 'resource'> {
+  resource: GroupAttributes;
   workspaceLink?: { state: 'linked' | 'unlinked'; workspaceId?: string };
 }
 
+export const groupMemberId = (tenant: string, groupId: string, userId: string): string =>
+  `${tenant}:${groupId}:${userId}`;
+
 export const USERS_COLLECTION = 'users';
 export const GROUPS_COLLECTION = 'groups';
+export const GROUP_MEMBERS_COLLECTION = 'group_members';

@@ -253,13 +253,14 @@ describe('other messages', () => {
     const user = new TestUser(tenant, 'after-poison');
     const key = partitionKey(tenant, user.id);
     const group = envelope(
-      'roster.directory.group.changed.v1',
+      'roster.directory.group.changed.v2',
       { source: '/roster/status', tenant, subject: 'group-1', correlationid: randomUUID() },
       {
         commandId: randomUUID(),
         change: 'created',
         sequence: 1,
-        group: { id: 'group-1', displayName: 'Marketing', memberIds: [user.id] },
+        group: { id: 'group-1', displayName: 'Marketing', memberCount: 1 },
+        members: { kind: 'replaced', memberIds: [user.id] },
         awaits: [],
       },
     );

@@ -232,13 +232,14 @@ describe('licensing consumer', () => {
   it('ignores group changes (acknowledged, no outcome) and keeps consuming', async () => {
     const groupId = crypto.randomUUID();
     const groupChange = envelope(
-      'roster.directory.group.changed.v1',
+      'roster.directory.group.changed.v2',
       { source: '/roster/status', tenant: org._id, subject: groupId, correlationid: crypto.randomUUID() },
       {
         commandId: crypto.randomUUID(),
         change: 'created',
         sequence: 1,
-        group: { id: groupId, displayName: 'Design', memberIds: [] },
+        group: { id: groupId, displayName: 'Design', memberCount: 0 },
+        members: { kind: 'replaced', memberIds: [] },
         awaits: [],
       },
     );

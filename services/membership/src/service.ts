@@ -1,3 +1,4 @@
+import type { GroupChanged } from '@roster/contracts';
 import {
   byMessageType,
   byMessageTypeInBatches,
@@ -6,6 +7,7 @@ import {
   startConsumerService,
 } from '@roster/service-kit';
 import type { MembershipConfig } from './config.ts';
+import { groupChangedFromV1 } from './domain/group-change.ts';
 import type { HandlerDeps } from './handlers/deps.ts';
 import { handleGroupChanged } from './handlers/group-changed.ts';
 import { handleSettingsChanged, handleWorkspaceChanged } from './handlers/org-changed.ts';
@@ -32,16 +34,20 @@ export const startMembership = async (config: MembershipConfig, log: Logger): Pr
     stores: (mongo) => ({ membership: new MembershipStore(mongo.db) }),
     consumers: ({ stores, publisher }) => {
       const deps: HandlerDeps = { store: stores.membership, publisher, log };
+      // A group change converges every member it moves: each is a batch of its own.
+      const eachGroupChange = async (changes: GroupChanged[]) => {
+        for (const change of changes) await handleGroupChanged(deps, change);
+      };
       return [
         {
           groupId: MEMBERSHIP_GROUP_ID,
           topic: 'directoryChanges',
           ...byMessageTypeInBatches<'directoryChanges'>({
             'roster.directory.user.changed.v1': (changes) => handleUserChanges(deps, changes),
-            // A group change converges every member it moves: each is a batch of its own.
-            'roster.directory.group.changed.v1': async (changes) => {
-              for (const change of changes) await handleGroupChanged(deps, change);
-            },
+            'roster.directory.group.changed.v2': eachGroupChange,
+            // published before the upgrade (a partition holds them before any v2): replacements
+            'roster.directory.group.changed.v1': (changes) =>
+              eachGroupChange(changes.map(groupChangedFromV1)),
           }),
         },
         {

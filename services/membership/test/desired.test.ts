@@ -6,7 +6,6 @@ import {
   desiredMemberships,
   emailDomain,
   type GroupProjection,
-  groupChangeCandidates,
   linkedWorkspaces,
   planConvergence,
   sameWorkspaces,
@@ -218,14 +217,5 @@ describe('convergence plan', () => {
     expect(sameWorkspaces([withoutSources], [first])).toBe(true);
     expect(sameWorkspaces([{ ...first, workspaceName: 'x' }], [first])).toBe(false);
     expect(workspaceViews(target)).toEqual(target.map((m) => ({ id: m.workspaceId, name: m.workspaceName })));
-  });
-
-  it('group change candidates are the members before and after', () => {
-    expect(groupChangeCandidates(null, { memberIds: ['a', 'b'] })).toEqual(['a', 'b']);
-    expect(groupChangeCandidates({ memberIds: ['a', 'b'] }, { memberIds: ['b', 'c'] })).toEqual([
-      'a',
-      'b',
-      'c',
-    ]);
   });
 });

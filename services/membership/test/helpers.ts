@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   envelope,
   type GroupChanged,
+  type GroupChangedV1,
+  type GroupMembersChange,
   type OrganizationSettingsChanged,
   type StepOutcome,
   TOPICS,
@@ -12,7 +14,16 @@ import {
   type WorkspaceChanged,
   type WorkspaceDocument,
 } from '@roster/contracts';
-import { createLogger, type Logger } from '@roster/service-kit';
+import {
+  connectMongo,
+  createKafka,
+  createLogger,
+  createPublisher,
+  ensureTopics,
+  type Logger,
+  type MongoHandle,
+  type Publisher,
+} from '@roster/service-kit';
 import {
   collectOutcomes,
   userChanged as directoryChange,
@@ -75,23 +86,55 @@ export const userChanged = (
   change: UserChanged['data']['change'] = sequence === 1 ? 'provisioned' : 'updated',
 ): UserChanged => directoryChange(tenant, sequence, user, change, ['membership']);
 
+/** The members a POST, a PUT or a PATCH `replace` sets (and a deletion: none). */
+export const replaced = (memberIds: string[]): GroupMembersChange => ({ kind: 'replaced', memberIds });
+
+/** The members a PATCH adds and removes. */
+export const delta = (added: string[], removed: string[] = []): GroupMembersChange => ({
+  kind: 'delta',
+  added,
+  removed,
+});
+
+const fromStatus = (tenant: string, groupId: string) => ({
+  source: '/roster/status',
+  tenant,
+  subject: groupId,
+  correlationid: randomUUID(),
+  traceparent: traceparent(),
+});
+
+/** A group change as the status service publishes it (`memberCount` is not read by membership). */
 export const groupChanged = (
   tenant: string,
   sequence: number,
-  group: GroupChanged['data']['group'],
+  group: { id: string; displayName: string },
+  members: GroupMembersChange,
   change: GroupChanged['data']['change'] = sequence === 1 ? 'created' : 'updated',
 ): GroupChanged =>
-  envelope(
-    'roster.directory.group.changed.v1',
-    {
-      source: '/roster/status',
-      tenant,
-      subject: group.id,
-      correlationid: randomUUID(),
-      traceparent: traceparent(),
-    },
-    { commandId: randomUUID(), change, sequence, group, awaits: ['membership'] },
-  );
+  envelope('roster.directory.group.changed.v2', fromStatus(tenant, group.id), {
+    commandId: randomUUID(),
+    change,
+    sequence,
+    group: { ...group, memberCount: members.kind === 'replaced' ? members.memberIds.length : 0 },
+    members,
+    awaits: ['membership'],
+  });
+
+/** A group change as the status service published it before members travelled as deltas. */
+export const groupChangedV1 = (
+  tenant: string,
+  sequence: number,
+  group: GroupChangedV1['data']['group'],
+  change: GroupChangedV1['data']['change'] = sequence === 1 ? 'created' : 'updated',
+): GroupChangedV1 =>
+  envelope('roster.directory.group.changed.v1', fromStatus(tenant, group.id), {
+    commandId: randomUUID(),
+    change,
+    sequence,
+    group,
+    awaits: ['membership'],
+  });
 
 export const workspaceChanged = (
   workspace: WorkspaceDocument,
@@ -116,7 +159,7 @@ export const workspaceChanged = (
 export const produce = async (
   producer: Producer,
   topic: 'directoryChanges' | 'orgChanges',
-  ...events: (UserChanged | GroupChanged | WorkspaceChanged | OrganizationSettingsChanged)[]
+  ...events: (UserChanged | GroupChanged | GroupChangedV1 | WorkspaceChanged | OrganizationSettingsChanged)[]
 ): Promise<void> => {
   await producer.send({ topic: TOPICS[topic].name, acks: -1, messages: events.map(toKafkaRecord) });
 };
@@ -140,5 +183,37 @@ export const startOutcomeLog = async (kafka: Kafka): Promise<OutcomeLog> => {
         what: `${count} outcomes of ${correlationid}`,
       }),
     stop: () => collector.stop(),
+  };
+};
+
+/**
+ * What suites calling the handlers directly connect, as the service would: the topics, a
+ * publisher, a store client; and the outcomes published.
+ */
+export interface HandlerSetup {
+  mongo: MongoHandle;
+  publisher: Publisher;
+  log: OutcomeLog;
+  close(): Promise<void>;
+}
+
+export const startHandlerSetup = async (infra: Infra, clientId: string): Promise<HandlerSetup> => {
+  const kafka = createKafka(clientId, infra.config.kafkaBrokers, quietLog());
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, ['directoryChanges', 'orgChanges', 'stepOutcomes'], infra.config.topicPartitions);
+  await admin.disconnect();
+  const publisher = await createPublisher(kafka);
+  const mongo = await connectMongo(infra.config.mongoUrl, infra.config.mongoDatabase);
+  const log = await startOutcomeLog(infra.kafka);
+  return {
+    mongo,
+    publisher,
+    log,
+    close: async () => {
+      await log.stop();
+      await publisher.close();
+      await mongo.close();
+    },
   };
 };

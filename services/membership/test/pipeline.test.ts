@@ -15,12 +15,15 @@ import { type RunningMembership, startMembership } from '../src/service.ts';
 import { CONVERGE_BATCH } from '../src/store/membership.ts';
 import {
   createWorkspace,
+  delta,
   groupChanged,
+  groupChangedV1,
   type Infra,
   type OutcomeLog,
   produce,
   quietLog,
   renameWorkspace,
+  replaced,
   startInfra,
   startOutcomeLog,
   userChanged,
@@ -155,7 +158,7 @@ describe('membership consumer', () => {
     const sequenceOf = (id: string) => provisioned.find((p) => p.data.user.id === id)?.data.sequence;
 
     const groupId = randomUUID();
-    const pushed = groupChanged(org._id, 1, { id: groupId, displayName: marketing.name, memberIds: [a, b] });
+    const pushed = groupChanged(org._id, 1, { id: groupId, displayName: marketing.name }, replaced([a, b]));
     await produce(producer, 'directoryChanges', pushed);
     const first = await waitOutcomes(pushed.correlationid, [a, b].length + 1);
     expect(first.map((o) => `${o.data.resource.type}:${o.data.resource.id}`).sort()).toEqual(
@@ -184,18 +187,19 @@ describe('membership consumer', () => {
 
     // a different case is a different name: no link, only the group's own outcome
     const otherGroupId = randomUUID();
-    const lookalike = groupChanged(org._id, 1, {
-      id: otherGroupId,
-      displayName: 'Marketing Workspace',
-      memberIds: [c],
-    });
+    const lookalike = groupChanged(
+      org._id,
+      1,
+      { id: otherGroupId, displayName: 'Marketing Workspace' },
+      replaced([c]),
+    );
     await produce(producer, 'directoryChanges', lookalike);
     const [lookalikeOutcome] = await waitOutcomes(lookalike.correlationid, 1);
     expect(lookalikeOutcome?.data.resource).toEqual({ type: 'Group', id: otherGroupId, sequence: 1 });
     expect(await workspaceIdsOf(org._id, c)).toEqual([]);
 
     // members change: a leaves, c joins, b stays (no outcome for b)
-    const moved = groupChanged(org._id, 2, { id: groupId, displayName: marketing.name, memberIds: [b, c] });
+    const moved = groupChanged(org._id, 2, { id: groupId, displayName: marketing.name }, delta([c], [a]));
     await produce(producer, 'directoryChanges', moved);
     const second = await waitOutcomes(moved.correlationid, 3);
     expect(second.map((o) => `${o.data.resource.type}:${o.data.resource.id}`).sort()).toEqual(
@@ -216,7 +220,7 @@ describe('membership consumer', () => {
     await provision(org._id, [d, e]);
 
     const groupId = randomUUID();
-    const pushed = groupChanged(org._id, 1, { id: groupId, displayName: 'Design', memberIds: [d, e] });
+    const pushed = groupChanged(org._id, 1, { id: groupId, displayName: 'Design' }, replaced([d, e]));
     await produce(producer, 'directoryChanges', pushed);
     const [groupOnly] = await waitOutcomes(pushed.correlationid, 1);
     expect(groupOnly?.data.resource.type).toBe('Group');
@@ -268,7 +272,7 @@ describe('membership consumer', () => {
     const id = randomUUID();
     await provision(org._id, [id]);
     const groupId = randomUUID();
-    const pushed = groupChanged(org._id, 1, { id: groupId, displayName: sales.name, memberIds: [id] });
+    const pushed = groupChanged(org._id, 1, { id: groupId, displayName: sales.name }, replaced([id]));
     await produce(producer, 'directoryChanges', pushed);
     await waitOutcomes(pushed.correlationid, 2);
     const both = view(general, sales);
@@ -316,7 +320,7 @@ describe('membership consumer', () => {
         .join('\n');
 
     // a group change delivered twice
-    const pushed = groupChanged(org._id, 1, { id: randomUUID(), displayName: support.name, memberIds: [id] });
+    const pushed = groupChanged(org._id, 1, { id: randomUUID(), displayName: support.name }, replaced([id]));
     await produce(producer, 'directoryChanges', pushed);
     const once = await waitOutcomes(pushed.correlationid, 2);
     const afterOnce = stable(await membershipsOf(org._id, id));
@@ -361,7 +365,7 @@ describe('membership consumer', () => {
     const org = await createOrganization(infra.db, { autoCapture: false });
     const qa = await createWorkspace(infra.db, org._id, 'QA');
     const id = randomUUID();
-    const pushed = groupChanged(org._id, 1, { id: randomUUID(), displayName: qa.name, memberIds: [id] });
+    const pushed = groupChanged(org._id, 1, { id: randomUUID(), displayName: qa.name }, replaced([id]));
     await produce(producer, 'directoryChanges', pushed);
     const [groupOnly] = await waitOutcomes(pushed.correlationid, 1);
     expect(groupOnly?.data.resource.type).toBe('Group');
@@ -406,12 +410,37 @@ describe('membership consumer', () => {
     expect(await workspaceIdsOf(org._id, unlisted)).toEqual([]);
   });
 
+  it('applies a v1 group change (published before the upgrade) as a replacement of the members', async () => {
+    const org = await createOrganization(infra.db, { autoCapture: false });
+    const legal = await createWorkspace(infra.db, org._id, 'Legal');
+    const [kept, dropped, joined] = [randomUUID(), randomUUID(), randomUUID()];
+    await provision(org._id, [kept, dropped, joined]);
+    const group = { id: randomUUID(), displayName: legal.name };
+    const pushed = groupChanged(org._id, 1, group, replaced([kept, dropped]));
+    await produce(producer, 'directoryChanges', pushed);
+    await waitOutcomes(pushed.correlationid, 3);
+
+    // the whole list: dropped is not in it, so dropped leaves (a v1 change names no removal)
+    const listed = groupChangedV1(org._id, 2, { ...group, memberIds: [kept, joined] });
+    await produce(producer, 'directoryChanges', listed);
+    const outcomes = await waitOutcomes(listed.correlationid, 3);
+    expect(outcomes.map((o) => `${o.data.resource.type}:${o.data.resource.id}`).sort()).toEqual(
+      [`User:${dropped}`, `User:${joined}`, `Group:${group.id}`].sort(),
+    );
+    expect(
+      outcomes.every((o) => o.causationid === listed.id && o.data.commandId === listed.data.commandId),
+    ).toBe(true);
+    expect(await workspaceIdsOf(org._id, kept)).toEqual([legal._id]);
+    expect(await workspaceIdsOf(org._id, joined)).toEqual([legal._id]);
+    expect(await workspaceIdsOf(org._id, dropped)).toEqual([]);
+  });
+
   it('applies a group larger than one convergence batch', async () => {
     const org = await createOrganization(infra.db, { autoCapture: false });
     const all = await createWorkspace(infra.db, org._id, 'All hands');
     const ids = Array.from({ length: CONVERGE_BATCH + CONVERGE_BATCH / 2 }, () => randomUUID());
     await provision(org._id, ids);
-    const pushed = groupChanged(org._id, 1, { id: randomUUID(), displayName: all.name, memberIds: ids });
+    const pushed = groupChanged(org._id, 1, { id: randomUUID(), displayName: all.name }, replaced(ids));
     await produce(producer, 'directoryChanges', pushed);
     const outcomes = await waitOutcomes(pushed.correlationid, ids.length + 1);
     expect(outcomes.filter((o) => o.data.resource.type === 'User').length).toBe(ids.length);
@@ -420,7 +449,8 @@ describe('membership consumer', () => {
     const removed = groupChanged(
       org._id,
       2,
-      { id: pushed.data.group.id, displayName: all.name, memberIds: [] },
+      { id: pushed.data.group.id, displayName: all.name },
+      replaced([]),
       'deleted',
     );
     await produce(producer, 'directoryChanges', removed);

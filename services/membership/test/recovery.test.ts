@@ -5,43 +5,53 @@ import {
   WORKSPACE_MEMBERS_COLLECTION,
   type WorkspaceMemberDocument,
 } from '@roster/contracts';
-import {
-  connectMongo,
-  createKafka,
-  createPublisher,
-  ensureTopics,
-  type MongoHandle,
-  type Publisher,
-} from '@roster/service-kit';
+import type { Publisher } from '@roster/service-kit';
 import { createOrganization, snapshot } from '@roster/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desiredMemberships, type GroupProjection } from '../src/domain/desired.ts';
+import type { MemberWrites } from '../src/domain/group-change.ts';
 import type { HandlerDeps } from '../src/handlers/deps.ts';
 import { handleGroupChanged } from '../src/handlers/group-changed.ts';
 import { handleWorkspaceChanged } from '../src/handlers/org-changed.ts';
 import { handleUserChanges } from '../src/handlers/user-changed.ts';
-import { type ConvergedUser, MembershipStore } from '../src/store/membership.ts';
+import {
+  type ConvergedUser,
+  GROUP_MEMBERS_COLLECTION,
+  type GroupMemberDoc,
+  MembershipStore,
+} from '../src/store/membership.ts';
 import {
   createWorkspace,
+  delta,
   groupChanged,
+  type HandlerSetup,
   type Infra,
   type OutcomeLog,
   quietLog,
+  replaced,
+  startHandlerSetup,
   startInfra,
-  startOutcomeLog,
   userChanged,
   workspaceChanged,
 } from './helpers.ts';
 
-/** A store whose next `converge` calls fail, as if the process died before converging. */
+/** A store whose next calls fail, as if the process died before converging or writing members. */
 class CrashingStore extends MembershipStore {
   crashes = 0;
+  memberWriteCrashes = 0;
   override async converge(tenant: string, userIds: readonly string[]): Promise<Map<string, ConvergedUser>> {
     if (this.crashes > 0) {
       this.crashes--;
       throw new Error('crash before convergence');
     }
     return super.converge(tenant, userIds);
+  }
+  override async writeGroupMembers(tenant: string, groupId: string, sequence: number, writes: MemberWrites) {
+    if (this.memberWriteCrashes > 0) {
+      this.memberWriteCrashes--;
+      throw new Error('crash before writing members');
+    }
+    return super.writeGroupMembers(tenant, groupId, sequence, writes);
   }
 }
 
@@ -78,8 +88,7 @@ const crashingPublisher = (inner: Publisher) => {
 };
 
 let infra: Infra;
-let mongo: MongoHandle;
-let inner: Publisher;
+let setup: HandlerSetup;
 let log: OutcomeLog;
 let store: CrashingStore;
 let crashes: { crashes: number };
@@ -87,30 +96,24 @@ let deps: HandlerDeps;
 
 beforeAll(async () => {
   infra = await startInfra();
-  const kafka = createKafka('membership-recovery-test', infra.config.kafkaBrokers, quietLog());
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, ['directoryChanges', 'orgChanges', 'stepOutcomes'], infra.config.topicPartitions);
-  await admin.disconnect();
-  inner = await createPublisher(kafka);
-  mongo = await connectMongo(infra.config.mongoUrl, infra.config.mongoDatabase);
-  store = new CrashingStore(mongo.db);
+  setup = await startHandlerSetup(infra, 'membership-recovery-test');
+  log = setup.log;
+  store = new CrashingStore(setup.mongo.db);
   await store.ensureIndexes();
-  const crashing = crashingPublisher(inner);
+  const crashing = crashingPublisher(setup.publisher);
   crashes = crashing.state;
   deps = { store, publisher: crashing.publisher, log: quietLog() };
-  log = await startOutcomeLog(infra.kafka);
 });
 
 afterAll(async () => {
-  await log?.stop();
-  await inner?.close();
-  await mongo?.close();
+  await setup?.close();
   await infra?.close();
 });
 
 const members = () => infra.db.collection<WorkspaceMemberDocument>(WORKSPACE_MEMBERS_COLLECTION);
 const membershipsOf = (tenant: string, userId: string) => members().find({ tenant, userId }).toArray();
+const groupMembersOf = (tenant: string, groupId: string) =>
+  infra.db.collection<GroupMemberDoc>(GROUP_MEMBERS_COLLECTION).find({ tenant, groupId }).toArray();
 const outcomesOf = (correlationid: string) => log.of(correlationid);
 const waitOutcomes = (correlationid: string, count: number) => log.wait(correlationid, count);
 const resources = (outcomes: StepOutcome[]) =>
@@ -139,7 +142,7 @@ describe('crash recovery and concurrency', () => {
     const users = [randomUUID(), randomUUID()];
     for (const id of users) await handleUserChanges(deps, [userChanged(org._id, 1, snapshot(id))]);
 
-    const change = groupChanged(org._id, 1, { id: randomUUID(), displayName: ops.name, memberIds: users });
+    const change = groupChanged(org._id, 1, { id: randomUUID(), displayName: ops.name }, replaced(users));
     store.crashes = 1;
     await expect(handleGroupChanged(deps, change)).rejects.toThrow('crash before convergence');
     for (const id of users) expect(await membershipsOf(org._id, id)).toEqual([]);
@@ -159,14 +162,17 @@ describe('crash recovery and concurrency', () => {
     const id = randomUUID();
     await handleUserChanges(deps, [userChanged(org._id, 1, snapshot(id))]);
 
-    const change = groupChanged(org._id, 1, { id: randomUUID(), displayName: ops.name, memberIds: [id] });
+    const change = groupChanged(org._id, 1, { id: randomUUID(), displayName: ops.name }, replaced([id]));
     crashes.crashes = 1;
     await expect(handleGroupChanged(deps, change)).rejects.toThrow('crash before publish');
     const converged = await membershipsOf(org._id, id);
     expect(converged.map((m) => m.workspaceId)).toEqual([ops._id]);
     expect(outcomesOf(change.correlationid)).toEqual([]);
+    const members = await groupMembersOf(org._id, change.data.group.id);
+    expect(members).toMatchObject([{ userId: id, present: true, sequence: 1 }]);
 
     await handleGroupChanged(deps, change);
+    expect(await groupMembersOf(org._id, change.data.group.id)).toEqual(members);
     const outcomes = await waitOutcomes(change.correlationid, 2);
     expect(resources(outcomes)).toEqual([`User:${id}`, `Group:${change.data.group.id}`].sort());
     expect(outcomes.find((o) => o.data.resource.type === 'User')?.data.state).toEqual({
@@ -174,6 +180,27 @@ describe('crash recovery and concurrency', () => {
       workspaces: [{ id: ops._id, name: ops.name }],
     });
     expect(await membershipsOf(org._id, id)).toEqual(converged);
+  });
+
+  it('a replacement that crashed before writing its members is finished by its redelivery, removing the members it drops', async () => {
+    const org = await createOrganization(infra.db, { autoCapture: false });
+    const ops = await createWorkspace(infra.db, org._id, 'Ops');
+    const [stays, leaves] = [randomUUID(), randomUUID()];
+    for (const id of [stays, leaves]) await handleUserChanges(deps, [userChanged(org._id, 1, snapshot(id))]);
+    const group = { id: randomUUID(), displayName: ops.name };
+    await handleGroupChanged(deps, groupChanged(org._id, 1, group, replaced([stays, leaves])));
+
+    const replacement = groupChanged(org._id, 2, group, replaced([stays]));
+    store.memberWriteCrashes = 1;
+    await expect(handleGroupChanged(deps, replacement)).rejects.toThrow('crash before writing members');
+    expect((await membershipsOf(org._id, leaves)).map((m) => m.workspaceId)).toEqual([ops._id]);
+
+    // the projection says 2 already: the redelivery writes what the recorded candidates say
+    await handleGroupChanged(deps, replacement);
+    expect(await membershipsOf(org._id, leaves)).toEqual([]);
+    expect((await membershipsOf(org._id, stays)).map((m) => m.workspaceId)).toEqual([ops._id]);
+    const outcomes = await waitOutcomes(replacement.correlationid, 2);
+    expect(resources(outcomes)).toEqual([`User:${leaves}`, `Group:${group.id}`].sort());
   });
 
   it('a user change and a workspace change that crashed are finished by their redeliveries', async () => {
@@ -191,8 +218,8 @@ describe('crash recovery and concurrency', () => {
       workspaces: [{ id: general._id, name: general.name }],
     });
 
-    const group = { id: randomUUID(), displayName: 'Research', memberIds: [id] };
-    await handleGroupChanged(deps, groupChanged(org._id, 1, group));
+    const group = { id: randomUUID(), displayName: 'Research' };
+    await handleGroupChanged(deps, groupChanged(org._id, 1, group, replaced([id])));
     const research = await createWorkspace(infra.db, org._id, group.displayName);
     const created = workspaceChanged(research, 'created');
     store.crashes = 1;
@@ -213,12 +240,12 @@ describe('crash recovery and concurrency', () => {
     const alpha = await createWorkspace(infra.db, org._id, 'Alpha');
     const id = randomUUID();
     await handleUserChanges(deps, [userChanged(org._id, 1, snapshot(id, { active: false }))]);
-    const group = { id: randomUUID(), displayName: alpha.name, memberIds: [id] };
-    await handleGroupChanged(deps, groupChanged(org._id, 1, group));
+    const group = { id: randomUUID(), displayName: alpha.name };
+    await handleGroupChanged(deps, groupChanged(org._id, 1, group, replaced([id])));
     expect(await membershipsOf(org._id, id)).toEqual([]);
 
     // the reactivation reads its inputs (the group still lists the user), then stalls
-    const slow = new GatedStore(mongo.db);
+    const slow = new GatedStore(setup.mongo.db);
     let release = () => {};
     slow.gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -231,7 +258,7 @@ describe('crash recovery and concurrency', () => {
     await paused;
 
     // meanwhile the group drops the user, and that change converges completely
-    await handleGroupChanged(deps, groupChanged(org._id, 2, { ...group, memberIds: [] }));
+    await handleGroupChanged(deps, groupChanged(org._id, 2, group, delta([], [id])));
     expect(await membershipsOf(org._id, id)).toEqual([]);
 
     // the stalled convergence writes its stale view, sees the rev moved, and converges again
@@ -266,9 +293,10 @@ describe('crash recovery and concurrency', () => {
             : undefined,
         ),
       ),
-      ...groups.map((g) =>
-        handleGroupChanged(deps, groupChanged(org._id, 1, { ...g, memberIds: g.memberIds.slice(1) })).then(
-          () => handleGroupChanged(deps, groupChanged(org._id, 2, g)),
+      // each group created without its first member, who joins by a delta
+      ...groups.map(({ memberIds, ...g }) =>
+        handleGroupChanged(deps, groupChanged(org._id, 1, g, replaced(memberIds.slice(1)))).then(() =>
+          handleGroupChanged(deps, groupChanged(org._id, 2, g, delta(memberIds.slice(0, 1)))),
         ),
       ),
       ...workspaces.map((w) => handleWorkspaceChanged(deps, workspaceChanged(w, 'created'))),

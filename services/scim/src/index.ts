@@ -2,6 +2,7 @@
 export { isScimError, resourceNotFound, SCIM_TYPE_STATUS, ScimError, scimErrors } from './errors.ts';
 export { equalityClauses } from './filter/equality-clauses.ts';
 export { elementMatches, evaluateFilter, type FilterSubject } from './filter/evaluate.ts';
+export { type GroupsOfMember, memberIdsNamed } from './filter/group-members.ts';
 export { parseFilter, parsePatchPath } from './filter/parser.ts';
 export { filterToMongo, type MongoQuery } from './filter/to-mongo.ts';
 export {
@@ -14,7 +15,8 @@ export {
   userTooLarge,
 } from './limits.ts';
 export { checkSchemas, MESSAGE } from './messages.ts';
-export { patchGroupAttributes, patchUserAttributes } from './patch/apply.ts';
+export { patchGroup, patchUserAttributes } from './patch/apply.ts';
+export { type MemberPlan, planGroupPatch } from './patch/group-members.ts';
 export { normalizePatch } from './patch/normalize.ts';
 export { AttributeProjection, type ProjectionRequest, projectResource } from './projection/attributes.ts';
 export { type MongoSort, toMongoSort } from './projection/sort.ts';

@@ -13,13 +13,11 @@ export const LIMITS = {
   /** Serialized canonical User (JSON bytes): real users are ~2 KB; 64 KiB fits in any message. */
   maxUserBytes: 65_536,
   /**
-   * Members of one group. Each group change still carries the whole member list to Kafka and
-   * back as the command result, and 10,000 members with display names (~700 KB) is what fits
-   * in one 1 MiB message; member deltas (issue 13) raise this to 100,000.
+   * Members of one group. Members are stored one document each and travel as deltas (a change
+   * carries the ids one request named), so no message or document grows with the group; the
+   * limit bounds what a rename or a deletion re-evaluates, and one GET of the whole group.
    */
-  maxGroupMembers: 10_000,
-  /** Serialized canonical Group (JSON bytes): 100,000 members with display names, half of 16 MiB. */
-  maxGroupBytes: 8_388_608,
+  maxGroupMembers: 100_000,
   /** Items of one multi-valued attribute in one request (also members added or removed by one PATCH operation). */
   maxMultiValuedItems: 1_000,
   /** Operations in one PatchOp: IdPs send a handful; more is a client bug or an attack. */
@@ -40,8 +38,7 @@ export const LIMITS = {
   maxFilterDepth: 24,
   /**
    * Comparisons in a PATCH value filter that is not a plain list (`value eq "a" or …`, one Set
-   * lookup per element): any other filter is evaluated on every element, so 32 comparisons on a
-   * 100,000-member group are 3.2 million evaluations at most.
+   * lookup per element): any other filter is evaluated on every element of the attribute.
    */
   maxValueFilterComparisons: 32,
   /** Operations in one Bulk request (RFC 7644 §3.7.4; answered 413 beyond). */
@@ -113,20 +110,13 @@ export const userTooLarge = (user: object): ScimError | undefined => {
     : undefined;
 };
 
-/** A Group (as it would be stored) within maxGroupMembers and maxGroupBytes, else 400 invalidValue. */
-export const groupTooLarge = (group: { members: readonly unknown[] }): ScimError | undefined => {
-  if (group.members.length > LIMITS.maxGroupMembers) {
-    return scimErrors.invalidValue(
-      `The Group would have ${group.members.length} members; at most ${LIMITS.maxGroupMembers} are allowed`,
-    );
-  }
-  const bytes = jsonBytes(group);
-  return bytes > LIMITS.maxGroupBytes
+/** A Group of `memberCount` members within maxGroupMembers, else 400 invalidValue. */
+export const groupTooLarge = (memberCount: number): ScimError | undefined =>
+  memberCount > LIMITS.maxGroupMembers
     ? scimErrors.invalidValue(
-        `The Group would be ${bytes} bytes; at most ${LIMITS.maxGroupBytes} are allowed`,
+        `The Group would have ${memberCount} members; at most ${LIMITS.maxGroupMembers} are allowed`,
       )
     : undefined;
-};
 
 /** RFC 7644 §3.4.2.4: startIndex < 1 means 1; a startIndex past maxStartIndex is past every result. */
 export const clampStartIndex = (startIndex: number | undefined): number =>

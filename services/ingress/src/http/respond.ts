@@ -1,4 +1,4 @@
-import type { GroupDocument, UserDocument } from '@roster/contracts';
+import type { GroupView, UserDocument } from '@roster/contracts';
 import {
   AttributeProjection,
   etagOf,
@@ -32,14 +32,14 @@ export const projectionOf = (
 
 export const renderDocument = (
   request: FastifyRequest,
-  document: UserDocument | GroupDocument,
+  document: UserDocument | GroupView,
   projection: AttributeProjection,
 ): Record<string, unknown> => {
   const base = baseUrlOf(request);
   const rendered =
     projection.resourceType === 'User'
       ? renderUser(document as UserDocument, base)
-      : renderGroup(document as GroupDocument, base);
+      : renderGroup(document as GroupView, base);
   return projection.apply(rendered);
 };
 
@@ -48,7 +48,7 @@ export const sendResource = (
   request: FastifyRequest,
   reply: FastifyReply,
   projection: AttributeProjection,
-  document: UserDocument | GroupDocument | null,
+  document: UserDocument | GroupView | null,
   id: string,
 ): FastifyReply => {
   if (!document) return sendScimError(reply, resourceNotFound(projection.resourceType, id));
@@ -74,7 +74,7 @@ export const sendCommandResponse = (
     if (response.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return reply.code(response.status).send(response.error);
   }
-  const document = response.document as UserDocument | GroupDocument | undefined;
+  const document = response.document as UserDocument | GroupView | undefined;
   if (answer === 'noContent') {
     if (document) reply.header('etag', etagOf(document.meta.version));
     return reply.code(204).send();

@@ -21,6 +21,7 @@ export interface UserProjection {
 export interface GroupProjection {
   groupId: string;
   displayName: string;
+  /** its members among the users considered (the store loads no more: a group can be huge) */
   memberIds: string[];
   deleted: boolean;
 }
@@ -171,9 +172,3 @@ export const planConvergence = (
     remove: actual.filter((m) => !wanted.has(m.workspaceId)).map((m) => m.workspaceId),
   };
 };
-
-/** Users a group change may move: its members before and after (order kept, no duplicates). */
-export const groupChangeCandidates = (
-  before: Pick<GroupProjection, 'memberIds'> | null,
-  after: Pick<GroupProjection, 'memberIds'>,
-): string[] => [...new Set([...(before?.memberIds ?? []), ...after.memberIds])];

@@ -21,10 +21,12 @@ import {
   type UserProjection,
   type WorkspaceRef,
 } from '../domain/desired.ts';
+import { groupChangeCandidates, type MemberWrites, memberWrites } from '../domain/group-change.ts';
 
 /** The membership service's own collections (besides the public `workspace_members`). */
 export const USERS_PROJECTION_COLLECTION = 'membership_users';
 export const GROUPS_PROJECTION_COLLECTION = 'membership_groups';
+export const GROUP_MEMBERS_COLLECTION = 'membership_group_members';
 export const ORG_EVENTS_COLLECTION = 'membership_org_events';
 
 export interface UserDoc extends UserProjection {
@@ -46,12 +48,34 @@ export interface GroupChangeRecord {
   affected: string[];
 }
 
-export interface GroupDoc extends GroupProjection {
+/** A group's projection; its members are documents of their own (`GroupMemberDoc`). */
+export interface GroupDoc extends Omit<GroupProjection, 'memberIds'> {
   /** `${tenant}:${groupId}` */
   _id: string;
   tenant: string;
   sequence: number;
   lastChange: GroupChangeRecord;
+  updatedAt: string;
+}
+
+/** A projection as the version before `GroupMemberDoc` wrote it, its members inside. */
+interface LegacyGroupDoc extends GroupDoc {
+  memberIds?: string[];
+}
+
+/** The previous version's index of `LegacyGroupDoc.memberIds`, dropped once they moved out. */
+const LEGACY_MEMBER_INDEX = 'tenant_member';
+
+/** Whether a user is a member of a group, as the group change `sequence` wrote it last. */
+export interface GroupMemberDoc {
+  /** `${tenant}:${groupId}:${userId}` */
+  _id: string;
+  tenant: string;
+  groupId: string;
+  userId: string;
+  /** false: a tombstone, kept so that an older change cannot make the user a member again */
+  present: boolean;
+  sequence: number;
   updatedAt: string;
 }
 
@@ -69,6 +93,8 @@ export interface OrgEventDoc {
 }
 
 const projectionId = (tenant: string, id: string): string => `${tenant}:${id}`;
+const groupMemberId = (tenant: string, groupId: string, userId: string): string =>
+  `${tenant}:${groupId}:${userId}`;
 
 /** Everything a user's desired workspaces depend on, read for a batch of users of one tenant. */
 export interface MembershipContext {
@@ -87,6 +113,8 @@ export interface ConvergedUser {
 /** Users converged per round trip (reads and writes are batched per chunk). */
 export const CONVERGE_BATCH = 500;
 const MAX_ATTEMPTS = 25;
+/** Member documents written per round trip. */
+const MEMBER_WRITE_BATCH = 1_000;
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
@@ -95,13 +123,15 @@ const chunks = <T>(items: readonly T[], size: number): T[][] => {
 };
 
 /**
- * The membership state: the service's projections of users and groups, the org changes it
- * processed, and the public `workspace_members` it converges (it only reads `organizations` and
- * `workspaces`, written by the admin API).
+ * The membership state: the service's projections of users, groups and group members, the org
+ * changes it processed, and the public `workspace_members` it converges (it only reads
+ * `organizations` and `workspaces`, written by the admin API).
  */
 export class MembershipStore {
   readonly #users: Collection<UserDoc>;
   readonly #groups: Collection<GroupDoc>;
+  readonly #legacyGroups: Collection<LegacyGroupDoc>;
+  readonly #groupMembers: Collection<GroupMemberDoc>;
   readonly #orgEvents: Collection<OrgEventDoc>;
   readonly #members: Collection<WorkspaceMemberDocument>;
   readonly #organizations: Collection<OrganizationDocument>;
@@ -111,6 +141,8 @@ export class MembershipStore {
   constructor(db: Db, clock: Clock = systemClock) {
     this.#users = db.collection<UserDoc>(USERS_PROJECTION_COLLECTION);
     this.#groups = db.collection<GroupDoc>(GROUPS_PROJECTION_COLLECTION);
+    this.#legacyGroups = db.collection<LegacyGroupDoc>(GROUPS_PROJECTION_COLLECTION);
+    this.#groupMembers = db.collection<GroupMemberDoc>(GROUP_MEMBERS_COLLECTION);
     this.#orgEvents = db.collection<OrgEventDoc>(ORG_EVENTS_COLLECTION);
     this.#members = db.collection<WorkspaceMemberDocument>(WORKSPACE_MEMBERS_COLLECTION);
     this.#organizations = db.collection<OrganizationDocument>(ORGANIZATIONS_COLLECTION);
@@ -118,6 +150,7 @@ export class MembershipStore {
     this.#clock = clock;
   }
 
+  /** Creates the indexes, then moves the member lists the previous version left (see below). */
   async ensureIndexes(): Promise<void> {
     await Promise.all([
       this.#members.createIndexes([
@@ -126,11 +159,37 @@ export class MembershipStore {
       ]),
       this.#users.createIndexes([{ key: { tenant: 1, known: 1 }, name: 'tenant_known' }]),
       this.#orgEvents.createIndexes([{ key: { expiresAt: 1 }, name: 'expires', expireAfterSeconds: 0 }]),
-      this.#groups.createIndexes([
-        { key: { tenant: 1, memberIds: 1 }, name: 'tenant_member' },
-        { key: { tenant: 1, displayName: 1 }, name: 'tenant_display_name' },
+      this.#groups.createIndexes([{ key: { tenant: 1, displayName: 1 }, name: 'tenant_display_name' }]),
+      this.#groupMembers.createIndexes([
+        { key: { tenant: 1, userId: 1, present: 1 }, name: 'tenant_user' },
+        { key: { tenant: 1, groupId: 1, present: 1 }, name: 'tenant_group' },
       ]),
     ]);
+    await this.#moveLegacyMemberLists();
+  }
+
+  /**
+   * The previous version kept a group's members in its projection: each list becomes member
+   * documents, applied as the replacement it was at the projection's sequence (guarded as every
+   * member write), then leaves the projection, only together with that sequence (a projection
+   * written meanwhile keeps its list for the next start). Runs before consuming; idempotent.
+   */
+  async #moveLegacyMemberLists(): Promise<void> {
+    for await (const legacy of this.#legacyGroups.find({ memberIds: { $exists: true } })) {
+      const members = { kind: 'replaced' as const, memberIds: legacy.memberIds ?? [] };
+      const current = await this.groupMembers(legacy.tenant, legacy.groupId);
+      const writes = memberWrites(members, groupChangeCandidates(members, current));
+      await this.writeGroupMembers(legacy.tenant, legacy.groupId, legacy.sequence, writes);
+      await this.#legacyGroups.updateOne(
+        { _id: legacy._id, sequence: legacy.sequence },
+        { $unset: { memberIds: '' } },
+      );
+    }
+    if (await this.#groups.indexExists(LEGACY_MEMBER_INDEX))
+      await this.#groups.dropIndex(LEGACY_MEMBER_INDEX).catch((err: unknown) => {
+        // another replica starting at the same time dropped it first
+        if ((err as { codeName?: unknown }).codeName !== 'IndexNotFound') throw err;
+      });
   }
 
   /**
@@ -177,11 +236,12 @@ export class MembershipStore {
 
   /**
    * Records a group's projection and what its change does, in one atomic update guarded by the
-   * sequence. False when a concurrent delivery of this change (or a newer one) got there first.
+   * sequence, before its members are written. False when a concurrent delivery of this change (or
+   * a newer one) got there first.
    */
   async recordGroupChange(
     tenant: string,
-    group: GroupProjection,
+    group: Omit<GroupProjection, 'memberIds'>,
     change: GroupChangeRecord,
   ): Promise<boolean> {
     try {
@@ -203,6 +263,58 @@ export class MembershipStore {
       if (!isDuplicateKey(err)) throw err;
       return false;
     }
+  }
+
+  /** A group's current members. */
+  async groupMembers(tenant: string, groupId: string): Promise<string[]> {
+    return this.#presentMembers(tenant, [groupId]);
+  }
+
+  async #presentMembers(tenant: string, groupIds: readonly string[]): Promise<string[]> {
+    if (groupIds.length === 0) return [];
+    const docs = await this.#groupMembers
+      .find({ tenant, groupId: { $in: [...groupIds] }, present: true }, { projection: { userId: 1 } })
+      .toArray();
+    return docs.map((d) => d.userId);
+  }
+
+  /**
+   * Writes what group change `sequence` does to the members, one document per (group, user).
+   *
+   * Why no stale delivery can undo a newer change, as with the projection's single guarded
+   * update: every write is an upsert guarded by `sequence < this change's`, so a member document
+   * only moves forward and holds what the newest change that wrote it said. Every delivery of a
+   * change writes the same (derived from the message and the candidates recorded with the
+   * projection, before any member write), and a change is handled only once a delivery of the
+   * one before completed (partition order; offsets committed after the handler, which a redelivery
+   * finishes, member writes included). So a delivery of N resumed after N+1 was applied finds
+   * every document N+1 wrote newer and every other one holding N's write already: it changes
+   * nothing. A replacement's removals are the members it read when N-1 was complete: the ones
+   * a later change wrote since are newer, hence untouched too. A guard that misses makes the
+   * upsert insert an existing `_id`: a duplicate key, "newer or the same already there", ignored.
+   */
+  async writeGroupMembers(
+    tenant: string,
+    groupId: string,
+    sequence: number,
+    writes: MemberWrites,
+  ): Promise<void> {
+    const now = this.#clock.now();
+    const ops = [
+      ...writes.present.map((userId) => ({ userId, present: true })),
+      ...writes.absent.map((userId) => ({ userId, present: false })),
+    ].map(
+      ({ userId, present }): AnyBulkWriteOperation<GroupMemberDoc> => ({
+        updateOne: {
+          filter: { _id: groupMemberId(tenant, groupId, userId), sequence: { $lt: sequence } },
+          update: { $set: { tenant, groupId, userId, present, sequence, updatedAt: now } },
+          upsert: true,
+        },
+      }),
+    );
+    // Unordered: one member written already (a redelivery) must not stop the others.
+    for (const batch of chunks(ops, MEMBER_WRITE_BATCH))
+      await ignoringDuplicates(this.#groupMembers.bulkWrite(batch, { ordered: false }));
   }
 
   orgEvent(tenant: string, eventId: string): Promise<OrgEventDoc | null> {
@@ -234,7 +346,11 @@ export class MembershipStore {
     }
   }
 
-  /** Reads everything the desired workspaces of `userIds` depend on; the users (and their revs) first. */
+  /**
+   * Reads everything the desired workspaces of `userIds` depend on; the users (and their revs)
+   * first. The groups are those listing one of the users, each with its members among them only;
+   * `override` stands for one group's projection (its members among the users too).
+   */
   async load(
     tenant: string,
     userIds: readonly string[],
@@ -243,16 +359,46 @@ export class MembershipStore {
     const users = await this.#users
       .find({ _id: { $in: userIds.map((u) => projectionId(tenant, u)) } })
       .toArray();
-    const [org, workspaces, groups, actual] = await Promise.all([
+    const [org, workspaces, memberOf, actual] = await Promise.all([
       this.#organizations.findOne({ _id: tenant }, { projection: { autoCapture: 1, domains: 1 } }),
       this.#workspaces.find({ tenant }).toArray(),
-      this.#groups.find({ tenant, memberIds: { $in: [...userIds] }, deleted: false }).toArray(),
+      this.#groupMembers
+        .find(
+          { tenant, userId: { $in: [...userIds] }, present: true },
+          { projection: { groupId: 1, userId: 1 } },
+        )
+        .toArray(),
       this.#members.find({ tenant, userId: { $in: [...userIds] } }).toArray(),
     ]);
-    const groupProjections: GroupProjection[] = groups
-      .filter((g) => g.groupId !== override?.groupId)
-      .map(({ groupId, displayName, memberIds, deleted }) => ({ groupId, displayName, memberIds, deleted }));
-    if (override) groupProjections.push(override);
+    const membersByGroup = new Map<string, string[]>();
+    for (const { groupId, userId } of memberOf) {
+      if (groupId === override?.groupId) continue;
+      const ofGroup = membersByGroup.get(groupId);
+      if (ofGroup) ofGroup.push(userId);
+      else membersByGroup.set(groupId, [userId]);
+    }
+    const groups =
+      membersByGroup.size === 0
+        ? []
+        : await this.#groups
+            .find(
+              {
+                _id: { $in: [...membersByGroup.keys()].map((g) => projectionId(tenant, g)) },
+                deleted: false,
+              },
+              { projection: { groupId: 1, displayName: 1 } },
+            )
+            .toArray();
+    const groupProjections: GroupProjection[] = groups.map(({ groupId, displayName }) => ({
+      groupId,
+      displayName,
+      memberIds: membersByGroup.get(groupId) ?? [],
+      deleted: false,
+    }));
+    if (override) {
+      const loaded = new Set(userIds);
+      groupProjections.push({ ...override, memberIds: override.memberIds.filter((id) => loaded.has(id)) });
+    }
     const actualByUser = new Map<string, WorkspaceMemberDocument[]>();
     for (const doc of actual) actualByUser.set(doc.userId, [...(actualByUser.get(doc.userId) ?? []), doc]);
     return {
@@ -405,10 +551,11 @@ export class MembershipStore {
 
   /** Members of the non-deleted groups named `names` exactly. */
   async membersOfGroupsNamed(tenant: string, names: readonly string[]): Promise<string[]> {
-    const docs = await this.#groups
-      .find({ tenant, displayName: { $in: [...names] }, deleted: false }, { projection: { memberIds: 1 } })
+    const groups = await this.#groups
+      .find({ tenant, displayName: { $in: [...names] }, deleted: false }, { projection: { groupId: 1 } })
       .toArray();
-    return docs.flatMap((d) => d.memberIds);
+    const groupIds = groups.map((g) => g.groupId);
+    return this.#presentMembers(tenant, groupIds);
   }
 
   /** Users currently in a workspace. */

@@ -8,11 +8,12 @@ import {
 import { scimErrors } from '../errors.ts';
 import type { ResolvedAttribute } from '../schemas/attribute-lookup.ts';
 import type { ResourceTypeName } from '../schemas/definitions.ts';
+import { type GroupsOfMember, memberCondition } from './group-members.ts';
 import { elementSubAttribute, resolveFilterPath, valueFilterParent } from './scope.ts';
 
 /**
  * Filter → MongoDB query over the status service's `users` / `groups` documents:
- * `{ _id, tenant, userNameKey, resource: UserAttributes | GroupAttributes, meta: { created, lastModified, version } }`.
+ * `{ _id, tenant, userNameKey, resource: UserAttributes | GroupProperties, meta: { created, lastModified, version } }`.
  *
  * Injection-proof by construction: every key comes from the schema definitions (never from the
  * filter text), every value is the operand of an explicit operator (`$eq`, `$gt`, …), and strings
@@ -91,12 +92,17 @@ const condition = (field: Field, op: Exclude<CompareOperator, 'ne'>, literal: Fi
 
 class Translator {
   readonly #resourceType: ResourceTypeName;
+  readonly #groupsOfMember: GroupsOfMember;
 
-  constructor(resourceType: ResourceTypeName) {
+  constructor(resourceType: ResourceTypeName, groupsOfMember: GroupsOfMember) {
     this.#resourceType = resourceType;
+    this.#groupsOfMember = groupsOfMember;
   }
 
   translate(filter: Filter, element: ResolvedAttribute | undefined): MongoQuery {
+    const members =
+      this.#resourceType === 'Group' && !element ? memberCondition(filter, this.#groupsOfMember) : undefined;
+    if (members) return members;
     switch (filter.kind) {
       case 'and':
         return { $and: [this.translate(filter.left, element), this.translate(filter.right, element)] };
@@ -144,6 +150,12 @@ class Translator {
   }
 }
 
-/** Translates a parsed filter; unsupported attributes or operators → 400 invalidFilter. */
-export const filterToMongo = (filter: Filter, resourceType: ResourceTypeName): MongoQuery =>
-  new Translator(resourceType).translate(filter, undefined);
+/**
+ * Translates a parsed filter; unsupported attributes or operators → 400 invalidFilter. A Group
+ * filter naming members needs the groups of each named member (group-members.ts).
+ */
+export const filterToMongo = (
+  filter: Filter,
+  resourceType: ResourceTypeName,
+  groupsOfMember: GroupsOfMember = new Map(),
+): MongoQuery => new Translator(resourceType, groupsOfMember).translate(filter, undefined);

@@ -1,6 +1,6 @@
 import {
-  type GroupAttributes,
   GroupAttributes as GroupAttributesSchema,
+  type GroupProperties,
   type PatchOperation,
   type UserAttributes,
   UserAttributes as UserAttributesSchema,
@@ -8,11 +8,12 @@ import {
 import { ScimError, scimErrors } from '../errors.ts';
 import { equalityClauses } from '../filter/equality-clauses.ts';
 import { elementMatcher } from '../filter/evaluate.ts';
-import { groupTooLarge, userTooLarge } from '../limits.ts';
+import { userTooLarge } from '../limits.ts';
 import { lookupAttribute, type ResolvedAttribute } from '../schemas/attribute-lookup.ts';
 import type { ResourceTypeName } from '../schemas/definitions.ts';
 import { validAttributes } from '../schemas/validate.ts';
 import { isAssigned, isJsonObject, type JsonObject } from '../values.ts';
+import { type MemberPlan, planGroupPatch } from './group-members.ts';
 
 /**
  * Applies normalized PATCH operations (RFC 7644 §3.5.2) to canonical attributes, all or nothing:
@@ -61,8 +62,7 @@ const asArray = (value: unknown): unknown[] =>
 
 /**
  * `existing` followed by the written elements it does not hold yet (no duplicates among them
- * either). Linear, by identity, so adding 1,000 members to a 100,000-member group stays cheap
- * (whatever the elements share, no element is compared with another).
+ * either). Linear, by identity: no element is compared with another.
  */
 const appendNew = (existing: readonly unknown[], written: readonly unknown[]): unknown[] => {
   const elements = [...existing];
@@ -270,13 +270,20 @@ export const patchUserAttributes = (
     return userTooLarge(patched) ?? patched;
   });
 
-/** Removing all members leaves an empty group (a group always has a members array). */
-export const patchGroupAttributes = (
-  group: GroupAttributes,
+/**
+ * A group PATCH: its own attributes patched (displayName, externalId) and its members' plan
+ * (group-members.ts); the member count it leads to is judged by who knows the group's members.
+ */
+export const patchGroup = (
+  group: GroupProperties,
   operations: readonly Operation[],
-): GroupAttributes | ScimError =>
+): { properties: GroupProperties; members: MemberPlan } | ScimError =>
   errorOr(() => {
-    const patched = applyPatch(group, operations, 'Group');
-    const valid = validAttributes(GroupAttributesSchema, { ...patched, members: patched.members ?? [] });
-    return groupTooLarge(valid) ?? valid;
+    const { attributeOperations, members } = planGroupPatch(operations);
+    const patched = applyPatch(group, attributeOperations, 'Group');
+    const { members: _none, ...properties } = validAttributes(GroupAttributesSchema, {
+      ...patched,
+      members: [],
+    });
+    return { properties, members };
   });

@@ -1,5 +1,5 @@
 import {
-  type GroupDocument,
+  type GroupView,
   type ProvisioningView,
   type ResourceMeta,
   SCHEMA,
@@ -53,7 +53,7 @@ export const renderUser = (doc: UserDocument, baseUrl: string): Record<string, u
 };
 
 /** A stored group as SCIM JSON; member `$ref`s point at the Users endpoint. */
-export const renderGroup = (doc: GroupDocument, baseUrl: string): Record<string, unknown> => ({
+export const renderGroup = (doc: GroupView, baseUrl: string): Record<string, unknown> => ({
   schemas: [SCHEMA.group, ...(doc.workspaceLink ? [SCHEMA.rosterGroup] : [])],
   id: doc._id,
   ...doc.resource,

@@ -1,7 +1,7 @@
-import type { GroupAttributes, UserAttributes } from '@roster/contracts';
+import type { Filter, GroupProperties, UserAttributes } from '@roster/contracts';
 import { describe, expect, test } from 'vitest';
 import { ScimError } from '../../src/errors.ts';
-import { patchGroupAttributes, patchUserAttributes } from '../../src/patch/apply.ts';
+import { patchGroup, patchUserAttributes } from '../../src/patch/apply.ts';
 import { cmp, E, G, op, ref, U } from '../helpers.ts';
 
 const USER: UserAttributes = {
@@ -16,10 +16,7 @@ const USER: UserAttributes = {
   enterprise: { department: 'R&D' },
 };
 
-const GROUP: GroupAttributes = {
-  displayName: 'Sales',
-  members: [{ value: 'u1' }, { value: 'u2', display: 'Two' }],
-};
+const GROUP: GroupProperties = { displayName: 'Sales', externalId: 'ext-sales' };
 
 const work = cmp(ref('emails.type'), 'eq', 'work');
 const member = (id: string) => cmp(ref('members.value', G), 'eq', id);
@@ -63,13 +60,6 @@ describe('add', () => {
       ]),
     );
     expect(result.emails?.map((e) => e.value)).toEqual(['b@work.com', 'b@home.org', 'new@x.com']);
-  });
-
-  test('group members: an existing member re-added with a display is not duplicated', () => {
-    const result = patchGroupAttributes(GROUP, [
-      op('add', 'members', [{ value: 'u1', display: 'One' }, { value: 'u3' }], G),
-    ]) as GroupAttributes;
-    expect(result.members).toEqual([{ value: 'u1' }, { value: 'u2', display: 'Two' }, { value: 'u3' }]);
   });
 
   test('a new primary clears the others', () => {
@@ -147,13 +137,6 @@ describe('replace', () => {
     };
     expect(failure(patchUserAttributes(USER, [op('replace', path, 'work')])).scimType).toBe('noTarget');
   });
-
-  test('Okta push now: replace members []', () => {
-    expect(patchGroupAttributes(GROUP, [op('replace', 'members', [], G)])).toEqual({
-      displayName: 'Sales',
-      members: [],
-    });
-  });
 });
 
 describe('remove', () => {
@@ -167,34 +150,6 @@ describe('remove', () => {
     );
     expect(result).not.toHaveProperty('name');
     expect(result).not.toHaveProperty('enterprise');
-  });
-
-  test('Okta members[value eq "…"] and Entra value lists (as or-filters)', () => {
-    const path = {
-      ...ref('members', G),
-      valueFilter: { kind: 'or' as const, left: member('u1'), right: member('u2') },
-    };
-    expect(patchGroupAttributes(GROUP, [op('remove', path, undefined, G)])).toEqual({
-      displayName: 'Sales',
-      members: [],
-    });
-    const one = { ...ref('members', G), valueFilter: member('u2') };
-    expect(patchGroupAttributes(GROUP, [op('remove', one, undefined, G)])).toEqual({
-      displayName: 'Sales',
-      members: [{ value: 'u1' }],
-    });
-  });
-
-  test('a filter matching nothing is a no-op (idempotent retries)', () => {
-    const path = { ...ref('members', G), valueFilter: member('gone') };
-    expect(patchGroupAttributes(GROUP, [op('remove', path, undefined, G)])).toEqual(GROUP);
-  });
-
-  test('removing all members leaves an empty group', () => {
-    expect(patchGroupAttributes(GROUP, [op('remove', 'members', undefined, G)])).toEqual({
-      displayName: 'Sales',
-      members: [],
-    });
   });
 
   test('sub-attribute of matching elements', () => {
@@ -231,18 +186,6 @@ describe('errors and atomicity', () => {
     expect(error.scimType).toBe(scimType);
   });
 
-  test('immutable member sub-attributes cannot be changed once set', () => {
-    const path = { ...ref('members', G), valueFilter: member('u2'), subAttribute: 'display' };
-    expect(failure(patchGroupAttributes(GROUP, [op('replace', path, 'x', G)])).scimType).toBe('mutability');
-    const unset = { ...ref('members', G), valueFilter: member('u1'), subAttribute: 'display' };
-    expect(patchGroupAttributes(GROUP, [op('add', unset, 'One', G)])).toMatchObject({
-      members: [
-        { value: 'u1', display: 'One' },
-        { value: 'u2', display: 'Two' },
-      ],
-    });
-  });
-
   test('all or nothing: a failing operation leaves the input untouched', () => {
     const before = structuredClone(USER);
     failure(
@@ -255,14 +198,59 @@ describe('errors and atomicity', () => {
     expect(USER).toEqual(before);
   });
 
-  test('the input is never mutated on success either', () => {
-    const before = structuredClone(GROUP);
-    patchGroupAttributes(GROUP, [op('add', 'members', [{ value: 'u9' }], G)]);
-    expect(GROUP).toEqual(before);
-  });
-
   test('schema URNs are checked', () => {
     expect(failure(patchUserAttributes(USER, [op('replace', 'title', 'x', G)])).scimType).toBe('invalidPath');
     expect(U).toBe(ref('title').schema);
+  });
+});
+
+describe('patchGroup: the group attributes patched, the members planned (group-members.ts)', () => {
+  const removeWhere = (valueFilter: Filter) =>
+    op('remove', { ...ref('members', G), valueFilter }, undefined, G);
+
+  test('a rename together with member changes', () => {
+    expect(
+      patchGroup(GROUP, [
+        op('replace', 'displayName', 'Sales EMEA', G),
+        op('add', 'members', [{ value: 'u3' }], G),
+        removeWhere(member('u1')),
+      ]),
+    ).toEqual({
+      properties: { displayName: 'Sales EMEA', externalId: 'ext-sales' },
+      members: { replaced: false, added: ['u3'], removed: ['u1'] },
+    });
+  });
+
+  test('Okta push now: replace members [] plans an empty group and leaves the attributes as they were', () => {
+    expect(patchGroup(GROUP, [op('replace', 'members', [], G)])).toEqual({
+      properties: GROUP,
+      members: { replaced: true, added: [], removed: [] },
+    });
+  });
+
+  test.each([
+    ['required displayName removed', op('remove', 'displayName', undefined, G), 'invalidValue'],
+    ['read-only id', op('replace', 'id', 'g2', G), 'mutability'],
+    ['immutable member display', op('replace', 'members.display', 'x', G), 'mutability'],
+    ['a removal by display', removeWhere(cmp(ref('members.display', G), 'eq', 'x')), 'invalidFilter'],
+  ])('%s → 400 %s, returned for the whole PATCH', (_, operation, scimType) => {
+    const error = failure(patchGroup(GROUP, [op('replace', 'displayName', 'Renamed', G), operation]));
+    expect(error.httpStatus).toBe(400);
+    expect(error.scimType).toBe(scimType);
+  });
+
+  test('members never reach the properties, even from an input that still holds some', () => {
+    const withMembers = { ...GROUP, members: [{ value: 'u1' }] };
+    const result = patchGroup(withMembers, [op('replace', 'externalId', 'ext-2', G)]);
+    expect(result).toEqual({
+      properties: { displayName: 'Sales', externalId: 'ext-2' },
+      members: { replaced: false, added: [], removed: [] },
+    });
+  });
+
+  test('the input is never mutated', () => {
+    const before = structuredClone(GROUP);
+    patchGroup(GROUP, [op('replace', 'displayName', 'New', G), op('remove', 'externalId', undefined, G)]);
+    expect(GROUP).toEqual(before);
   });
 });

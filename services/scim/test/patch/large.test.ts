@@ -1,62 +1,52 @@
-import type { Filter, GroupAttributes } from '@roster/contracts';
+import type { Filter } from '@roster/contracts';
 import { describe, expect, test } from 'vitest';
 import { joined } from '../../src/filter/combine.ts';
 import { elementMatcher, elementMatches } from '../../src/filter/evaluate.ts';
+import { LIMITS } from '../../src/limits.ts';
 import { MESSAGE } from '../../src/messages.ts';
-import { patchGroupAttributes } from '../../src/patch/apply.ts';
+import { planGroupPatch } from '../../src/patch/group-members.ts';
 import { normalizePatch } from '../../src/patch/normalize.ts';
-import { cmp, G, op, ref, U } from '../helpers.ts';
+import { cmp, G, ref, U } from '../helpers.ts';
 
-// Large inputs through the pure PATCH engine: the results are asserted, never the time; before
-// the engine was linear these took minutes (appendNew was O(n²), a value list O(n × values)).
+// The largest PATCHes a request may carry, planned: the plans are asserted, never the time; a
+// plan reads only the ids the PATCH names (its cost does not depend on the group's size), and
+// naming them stays linear (a value list is walked once, never once per id).
 
+const BATCH = LIMITS.maxMultiValuedItems;
 const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-const members = (from: number, count: number) =>
-  Array.from({ length: count }, (_, i) => ({ value: id(from + i) }));
-const group = (count: number): GroupAttributes => ({ displayName: 'Everyone', members: members(0, count) });
+const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => id(from + i));
+const members = (ids: readonly string[]) => ids.map((value) => ({ value }));
 
-const applied = (result: GroupAttributes | Error): GroupAttributes => {
-  if (result instanceof Error) throw result;
-  return result;
-};
+const memberPlan = (...Operations: unknown[]) =>
+  planGroupPatch(normalizePatch({ schemas: [MESSAGE.patchOp], Operations }, 'Group')).members;
+const add = (ids: readonly string[]) => ({ op: 'add', path: 'members', value: members(ids) });
+const entraRemoval = (ids: readonly string[]) => ({ op: 'Remove', path: 'members', value: members(ids) });
 
-describe('PATCH on large groups', () => {
-  test('adding 5,000 members, half of them already there, keeps each member once, in order', () => {
-    const result = applied(
-      patchGroupAttributes(group(5_000), [op('add', 'members', members(2_500, 5_000), G)]),
-    );
-    expect(result.members).toHaveLength(7_500);
-    expect(new Set(result.members.map((m) => m.value)).size).toBe(7_500);
-    expect(result.members.at(-1)).toEqual({ value: id(7_499) });
+describe('PATCHes naming thousands of members', () => {
+  test('5,000 ids named in five overlapping additions are planned once each, in the order first named', () => {
+    const operations = [0, 500, 1_000, 1_500, 2_000].map((from) => add(range(from, BATCH)));
+    expect(memberPlan(...operations)).toEqual({ replaced: false, added: range(0, 3_000), removed: [] });
   });
 
-  test('a repeated member differing only in display is the same member', () => {
-    const result = applied(
-      patchGroupAttributes(group(2), [
-        op('add', 'members', [{ value: id(1), display: 'One' }, { value: id(2) }], G),
-      ]),
-    );
-    expect(result.members.map((m) => m.value)).toEqual([id(0), id(1), id(2)]);
+  test("Entra's removal of 4,000 members by value lists of 1,000 plans exactly those ids", () => {
+    const operations = [0, 1, 2, 3].map((batch) => entraRemoval(range(batch * BATCH, BATCH)));
+    expect(memberPlan(...operations)).toEqual({ replaced: false, added: [], removed: range(0, 4_000) });
   });
 
-  test("Entra's removal of 1,000 members by value list from a 10,000-member group", () => {
-    const body = {
-      schemas: [MESSAGE.patchOp],
-      Operations: [{ op: 'Remove', path: 'members', value: members(0, 4_000).filter((_, i) => i % 4 === 0) }],
-    };
-    const removeEveryFourth = normalizePatch(body, 'Group');
-    const result = applied(patchGroupAttributes(group(10_000), removeEveryFourth));
-    expect(result.members).toHaveLength(9_000);
-    expect(result.members.some((m) => m.value === id(0) || m.value === id(3_996))).toBe(false);
-    expect(result.members.some((m) => m.value === id(1))).toBe(true);
+  test('a path filter of 1,000 ids (value eq … or …) plans the removal of exactly those', () => {
+    const ids = range(0, BATCH);
+    const path = `members[${ids.map((member) => `value eq "${member}"`).join(' or ')}]`;
+    expect(memberPlan({ op: 'remove', path }).removed).toEqual(ids);
   });
 
-  test('a path filter of 1,000 ids (value eq … or …) removes exactly those', () => {
-    const ids = Array.from({ length: 1_000 }, (_, i) => `value eq "${id(i * 3)}"`).join(' or ');
-    const body = { schemas: [MESSAGE.patchOp], Operations: [{ op: 'remove', path: `members[${ids}]` }] };
-    const result = applied(patchGroupAttributes(group(10_000), normalizePatch(body, 'Group')));
-    expect(result.members).toHaveLength(9_000);
-    expect(result.members.some((m) => m.value === id(2_997))).toBe(false);
+  test('1,000 removed and half of them added back: the plan keeps the last word on each id', () => {
+    const removed = range(0, BATCH);
+    const plan = memberPlan(entraRemoval(removed), add(removed.slice(0, BATCH / 2)));
+    expect(plan).toEqual({
+      replaced: false,
+      added: removed.slice(0, BATCH / 2),
+      removed: removed.slice(BATCH / 2),
+    });
   });
 });
 

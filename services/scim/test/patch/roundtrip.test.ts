@@ -1,8 +1,9 @@
-import type { GroupAttributes, UserAttributes } from '@roster/contracts';
+import type { GroupAttributes, GroupProperties, UserAttributes } from '@roster/contracts';
 import { describe, expect, test } from 'vitest';
 import { ScimError } from '../../src/errors.ts';
 // The status service applies what the ingress normalizes: together they are the PATCH semantics IdPs see.
-import { patchGroupAttributes, patchUserAttributes } from '../../src/patch/apply.ts';
+import { patchGroup, patchUserAttributes } from '../../src/patch/apply.ts';
+import type { MemberPlan } from '../../src/patch/group-members.ts';
 import { normalizePatch } from '../../src/patch/normalize.ts';
 import { normalizeGroup } from '../../src/resources/group.ts';
 import { normalizeUser } from '../../src/resources/user.ts';
@@ -18,8 +19,26 @@ const ok = <T>(result: T | ScimError): T => {
 };
 const patchUser = (user: UserAttributes, ...Operations: unknown[]) =>
   ok(patchUserAttributes(user, normalizePatch({ schemas: [PATCH], Operations }, 'User')));
-const patchGroup = (group: GroupAttributes, ...Operations: unknown[]) =>
-  ok(patchGroupAttributes(group, normalizePatch({ schemas: [PATCH], Operations }, 'Group')));
+
+/** A group as the status service keeps it: its attributes, and its members' ids (one document each). */
+interface StoredGroup {
+  properties: GroupProperties;
+  memberIds: string[];
+}
+const stored = ({ members, ...properties }: GroupAttributes): StoredGroup => ({
+  properties,
+  memberIds: members.map((member) => member.value),
+});
+/** What a member plan means for the ids a group holds. */
+const withPlan = (held: readonly string[], plan: MemberPlan): string[] =>
+  plan.replaced
+    ? plan.added
+    : [...held.filter((id) => !plan.removed.includes(id)), ...plan.added.filter((id) => !held.includes(id))];
+const patchStoredGroup = (group: StoredGroup, ...Operations: unknown[]): StoredGroup => {
+  const operations = normalizePatch({ schemas: [PATCH], Operations }, 'Group');
+  const { properties, members } = ok(patchGroup(group.properties, operations));
+  return { properties, memberIds: withPlan(group.memberIds, members) };
+};
 
 describe('Okta sequence', () => {
   const created = normalizeUser({
@@ -37,8 +56,8 @@ describe('Okta sequence', () => {
   });
 
   test('group push: create, add members without type, remove one, push now with []', () => {
-    let group = normalizeGroup({ schemas: [G], displayName: 'Sales', members: [] });
-    group = patchGroup(group, {
+    let group = stored(normalizeGroup({ schemas: [G], displayName: 'Sales', members: [] }));
+    group = patchStoredGroup(group, {
       op: 'add',
       path: 'members',
       value: [
@@ -46,12 +65,12 @@ describe('Okta sequence', () => {
         { value: 'u2', display: 'b@x.com' },
       ],
     });
-    expect(group.members.map((m) => m.value)).toEqual(['u1', 'u2']);
-    group = patchGroup(group, { op: 'remove', path: 'members[value eq "u1"]' });
-    expect(group.members.map((m) => m.value)).toEqual(['u2']);
-    group = patchGroup(group, { op: 'remove', path: 'members[value eq "u1"]' });
-    expect(group.members.map((m) => m.value)).toEqual(['u2']);
-    expect(patchGroup(group, { op: 'replace', path: 'members', value: [] }).members).toEqual([]);
+    expect(group.memberIds).toEqual(['u1', 'u2']);
+    group = patchStoredGroup(group, { op: 'remove', path: 'members[value eq "u1"]' });
+    expect(group.memberIds).toEqual(['u2']);
+    group = patchStoredGroup(group, { op: 'remove', path: 'members[value eq "u1"]' });
+    expect(group.memberIds).toEqual(['u2']);
+    expect(patchStoredGroup(group, { op: 'replace', path: 'members', value: [] }).memberIds).toEqual([]);
   });
 });
 
@@ -87,15 +106,28 @@ describe('Entra sequence', () => {
   });
 
   test('member removal as a value list, and replaying it is a no-op', () => {
-    const group = normalizeGroup({
-      schemas: [G],
-      displayName: 'Sales',
-      members: [{ value: 'id1' }, { value: 'id2' }, { value: 'id3' }],
-    });
+    const group = stored(
+      normalizeGroup({
+        schemas: [G],
+        displayName: 'Sales',
+        members: [{ value: 'id1' }, { value: 'id2' }, { value: 'id3' }],
+      }),
+    );
     const removal = { op: 'Remove', path: 'members', value: [{ value: 'id1' }, { value: 'id3' }] };
-    const once = patchGroup(group, removal);
-    expect(once.members).toEqual([{ value: 'id2' }]);
-    expect(patchGroup(once, removal)).toEqual(once);
+    const once = patchStoredGroup(group, removal);
+    expect(once.memberIds).toEqual(['id2']);
+    expect(patchStoredGroup(once, removal)).toEqual(once);
+  });
+
+  test('a rename and member changes in one PATCH', () => {
+    const group = stored(normalizeGroup({ schemas: [G], displayName: 'Sales', members: [{ value: 'id1' }] }));
+    const renamed = patchStoredGroup(
+      group,
+      { op: 'Replace', path: 'displayName', value: 'Sales EMEA' },
+      { op: 'Add', path: 'members', value: [{ value: 'id2' }] },
+      { op: 'Remove', path: 'members', value: [{ value: 'id1' }] },
+    );
+    expect(renamed).toEqual({ properties: { displayName: 'Sales EMEA' }, memberIds: ['id2'] });
   });
 
   test('a PATCH that would break the resource is rejected as a whole', () => {

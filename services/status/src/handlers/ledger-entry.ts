@@ -1,9 +1,9 @@
-import type { Command, Step } from '@roster/contracts';
+import type { Command, GroupMembersChange, Step } from '@roster/contracts';
 import type { ScimError } from '@roster/scim';
 import { type Clock, decidedState, type OrganizationSettings } from '@roster/service-kit';
 import { type GroupCommand, groupDecider } from '../domain/groups/decide.ts';
 import { referencedMemberIds } from '../domain/groups/members.ts';
-import type { GroupState } from '../domain/groups/state.ts';
+import type { GroupEvent, GroupState } from '../domain/groups/state.ts';
 import { type UserCommand, type UserContext, userDecider } from '../domain/users/decide.ts';
 import type { UserState } from '../domain/users/state.ts';
 import { groupMessages, resultMessage, userMessages } from '../messages/command.ts';
@@ -144,20 +144,38 @@ const decideUserCommand = async (deps: DecideDeps, command: UserCommand): Promis
 const commandDisplayName = (command: GroupCommand, target: GroupState | undefined): string | undefined =>
   'group' in command.data ? command.data.group.displayName : target?.attributes.displayName;
 
+/** The members the directory write of a group decision writes: what its event did to them. */
+const membersWritten = (events: readonly GroupEvent[]): GroupMembersChange => {
+  const last = events.at(-1);
+  if (last?.type === 'GroupCreated') return { kind: 'replaced', memberIds: last.memberIds };
+  if (last?.type === 'GroupChanged') return last.members;
+  return { kind: 'delta', added: [], removed: [] };
+};
+
 const decideGroupCommand = async (deps: DecideDeps, command: GroupCommand): Promise<DecidedCommand> => {
   const tenant = command.tenant;
   const target =
     command.type === 'roster.command.group.create.v1'
       ? undefined
       : await deps.groups.byId(tenant, command.subject);
-  const knownUserIds = await deps.users.visibleIds(tenant, referencedMemberIds(command));
+  const named = referencedMemberIds(command);
+  const [knownUserIds, heldByTarget] = await Promise.all([
+    deps.users.visibleIds(tenant, named),
+    target ? deps.groups.membersAmong(tenant, target.id, named) : new Set<string>(),
+  ]);
   return decideForFinalKey(commandDisplayName(command, target), async (displayName) => {
     const sameDisplayName =
       displayName === undefined ? undefined : await deps.groups.byDisplayName(tenant, displayName);
+    // A create is an identical repeat or a conflict by the members of the group holding its name.
+    const heldIds =
+      !target && sameDisplayName
+        ? await deps.groups.membersAmong(tenant, sameDisplayName.id, named)
+        : heldByTarget;
     const decision = groupDecider.decide(command, {
       now: deps.clock.now(),
       target,
       knownUserIds,
+      heldIds,
       sameDisplayName,
     });
     if (!decision.accepted)
@@ -177,7 +195,12 @@ const decideGroupCommand = async (deps: DecideDeps, command: GroupCommand): Prom
       groupMessages(command, announced, decision.events, awaits),
     );
     const write: DirectoryWrite = document
-      ? { kind: 'group', doc: document, expectedVersion: before?.version }
+      ? {
+          kind: 'group',
+          doc: document,
+          expectedVersion: before?.version,
+          members: membersWritten(decision.events),
+        }
       : { kind: 'group-removal', tenant, id: finalState.id, expectedVersion: finalState.version };
     return {
       decided: changed ? { entry, write } : { entry },

@@ -1,6 +1,7 @@
 import {
   type Command,
   envelope,
+  type GroupMembersChange,
   type LifecycleEvent,
   ORGANIZATION_ADMIN_ROLE,
   type Step,
@@ -89,6 +90,18 @@ export const userMessages = (
   ];
 };
 
+/** What a group event does to the members: a deletion empties the group. */
+const membersChange = (event: GroupEvent): GroupMembersChange => {
+  switch (event.type) {
+    case 'GroupCreated':
+      return { kind: 'replaced', memberIds: event.memberIds };
+    case 'GroupChanged':
+      return event.members;
+    case 'GroupDeleted':
+      return { kind: 'replaced', memberIds: [] };
+  }
+};
+
 export const groupMessages = (
   command: Command,
   state: GroupState,
@@ -97,15 +110,17 @@ export const groupMessages = (
 ): OutboxMessage[] => {
   const last = events.at(-1);
   if (!last) return [];
-  const change = envelope('roster.directory.group.changed.v1', causedBy(command, SOURCE, state.id), {
+  const deleted = last.type === 'GroupDeleted';
+  const change = envelope('roster.directory.group.changed.v2', causedBy(command, SOURCE, state.id), {
     commandId: command.id,
-    change: last.type === 'GroupCreated' ? 'created' : last.type === 'GroupDeleted' ? 'deleted' : 'updated',
+    change: last.type === 'GroupCreated' ? 'created' : deleted ? 'deleted' : 'updated',
     sequence: state.version,
     group: {
       id: state.id,
       displayName: state.attributes.displayName,
-      memberIds: last.type === 'GroupDeleted' ? [] : state.attributes.members.map((m) => m.value),
+      memberCount: deleted ? 0 : state.memberCount,
     },
+    members: membersChange(last),
     awaits,
   });
   return [{ topic: 'directoryChanges', message: change }];

@@ -1,4 +1,4 @@
-import type { GroupDocument, UserDocument } from '@roster/contracts';
+import type { GroupDocument, GroupMembersChange, UserDocument } from '@roster/contracts';
 import { isDuplicateKey } from '@roster/service-kit';
 import type { ClientSession, MongoClient, TransactionOptions } from 'mongodb';
 import type { GroupsDirectory } from './groups.ts';
@@ -12,7 +12,7 @@ import type { UsersDirectory } from './users.ts';
  */
 export type DirectoryWrite =
   | { kind: 'user'; doc: UserDocument; expectedVersion: number | undefined }
-  | { kind: 'group'; doc: GroupDocument; expectedVersion: number | undefined }
+  | { kind: 'group'; doc: GroupDocument; expectedVersion: number | undefined; members: GroupMembersChange }
   | { kind: 'group-removal'; tenant: string; id: string; expectedVersion: number };
 
 const TRANSACTION: TransactionOptions = {
@@ -79,7 +79,7 @@ export class DecisionCommits {
       case 'user':
         return this.#users.write(write.doc, write.expectedVersion, session);
       case 'group':
-        return this.#groups.write(write.doc, write.expectedVersion, session);
+        return this.#groups.write(write.doc, write.expectedVersion, write.members, session);
       case 'group-removal':
         return this.#groups.remove(write.tenant, write.id, write.expectedVersion, session);
     }

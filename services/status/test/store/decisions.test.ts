@@ -6,12 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Command,
+  GROUP_MEMBERS_COLLECTION,
+  type PatchOperation,
   SCHEMA,
   USERS_COLLECTION,
   type UserAttributes,
   type UserDocument,
 } from '@roster/contracts';
 import { startStore } from '@roster/embedded-mongo';
+import { MESSAGE, normalizePatch } from '@roster/scim';
 import { createLogger, OrganizationSettings, systemClock } from '@roster/service-kit';
 import { type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -213,5 +216,64 @@ describe('a decision that lost a race is decided again', () => {
     expect(lower.resourceId).not.toBe(upper.resourceId);
     const renamed = await recordDecision(deps, renameGroup(lower.resourceId, 'Support'));
     expect(renamed.response).toMatchObject({ status: 409, error: { scimType: 'uniqueness' } });
+  });
+});
+
+describe('group members are documents of their own, written by the decision that changes them', () => {
+  const memberIds = async (groupId: string) =>
+    (await db.collection(GROUP_MEMBERS_COLLECTION).find({ tenant: TENANT, groupId }).toArray())
+      .map((m) => m.userId)
+      .sort();
+  const users = async (count: number) => {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++)
+      ids.push((await recordDecision(deps, create(person(`m-${randomUUID()}@x.com`)))).resourceId);
+    return ids;
+  };
+  const membersPath = { schema: SCHEMA.group, attribute: 'members' };
+  const patchMembers = (groupId: string, operations: PatchOperation[]) =>
+    recordDecision(deps, command('roster.command.group.patch.v1', groupId, { operations }));
+
+  test('create, add, remove by value, replace and delete leave exactly the members decided', async () => {
+    const [a, b, c] = await users(3);
+    const group = await recordDecision(deps, createGroup('Members', a!, b!));
+    expect(await memberIds(group.resourceId)).toEqual([a, b].sort());
+
+    await patchMembers(group.resourceId, [{ op: 'add', path: membersPath, value: [{ value: c }] }]);
+    const removeA = normalizePatch(
+      { schemas: [MESSAGE.patchOp], Operations: [{ op: 'Remove', path: 'members', value: [{ value: a }] }] },
+      'Group',
+    );
+    await patchMembers(group.resourceId, removeA);
+    expect(await memberIds(group.resourceId)).toEqual([b, c].sort());
+    expect(await deps.groups.byId(TENANT, group.resourceId)).toMatchObject({ memberCount: 2, version: 3 });
+
+    await recordDecision(
+      deps,
+      command('roster.command.group.replace.v1', group.resourceId, {
+        group: { displayName: 'Members', members: [{ value: a! }] },
+      }),
+    );
+    expect(await memberIds(group.resourceId)).toEqual([a]);
+
+    await recordDecision(deps, command('roster.command.group.delete.v1', group.resourceId));
+    expect(await memberIds(group.resourceId)).toEqual([]);
+  });
+
+  test('a PATCH refused (an unknown member) writes no member', async () => {
+    const [a] = await users(1);
+    const group = await recordDecision(deps, createGroup('Refused', a!));
+    const refused = await patchMembers(group.resourceId, [
+      { op: 'add', path: membersPath, value: [{ value: 'ghost' }] },
+    ]);
+    expect(refused.response).toMatchObject({ status: 400, error: { scimType: 'invalidValue' } });
+    expect(await memberIds(group.resourceId)).toEqual([a]);
+  });
+
+  test('an identical repeat of a create is told by the members of the group holding the name', async () => {
+    const [a, b] = await users(2);
+    const first = await recordDecision(deps, createGroup('Repeat', a!, b!));
+    expect((await recordDecision(deps, createGroup('Repeat', b!, a!))).resourceId).toBe(first.resourceId);
+    expect((await recordDecision(deps, createGroup('Repeat', a!))).response).toMatchObject({ status: 409 });
   });
 });

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  GROUP_MEMBERS_COLLECTION,
   GROUPS_COLLECTION,
   type GroupDocument,
   USERS_COLLECTION,
@@ -48,7 +49,8 @@ const user = (id: string, externalId: string): UserDocument => ({
 const group = (id: string, displayName: string): GroupDocument => ({
   _id: id,
   tenant: 'org-1',
-  resource: { displayName, members: [] },
+  resource: { displayName },
+  memberCount: 0,
   meta: { created: '2026-01-01T00:00:00.000Z', lastModified: '2026-01-01T00:00:00.000Z', version: 1 },
 });
 
@@ -89,4 +91,28 @@ test('group displayName becomes unique; duplicates from before keep a plain inde
   expect(await indexNamed(db, GROUPS_COLLECTION, 'tenant_displayName')).toMatchObject({ unique: true });
   await expect(groups.insertOne(group('g-3', 'Sales'))).rejects.toMatchObject({ code: 11000 });
   await groups.insertOne(group('g-4', 'sales'));
+});
+
+test('members kept inside group documents by earlier versions are moved to their own documents at start', async () => {
+  const db = freshDb();
+  const groups = db.collection<{ _id: string }>(GROUPS_COLLECTION);
+  const legacy = {
+    ...group('g-1', 'Sales'),
+    resource: { displayName: 'Sales', members: [{ value: 'u-1' }, { value: 'u-2' }] },
+  };
+  await groups.insertOne(legacy);
+  const directory = new GroupsDirectory(db, createLogger('status-test', 'silent'));
+
+  await directory.ensureIndexes();
+  expect(await groups.findOne({ _id: 'g-1' })).toMatchObject({
+    resource: { displayName: 'Sales' },
+    memberCount: 2,
+  });
+  expect(await groups.findOne({ _id: 'g-1', 'resource.members': { $exists: true } })).toBeNull();
+  expect(await directory.membersAmong('org-1', 'g-1', ['u-1', 'u-2', 'u-3'])).toEqual(
+    new Set(['u-1', 'u-2']),
+  );
+  // A second start finds nothing left to move.
+  await directory.ensureIndexes();
+  expect(await db.collection(GROUP_MEMBERS_COLLECTION).countDocuments({ groupId: 'g-1' })).toBe(2);
 });

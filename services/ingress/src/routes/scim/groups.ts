@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Command, GroupDocument } from '@roster/contracts';
+import type { Command, GroupDocument, GroupView } from '@roster/contracts';
 import { type AttributeProjection, MESSAGE, normalizeGroup, normalizePatch } from '@roster/scim';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -23,9 +23,13 @@ export const groupsRoutes = async (
   app: FastifyInstance,
   { bus, directory, organizations }: ScimRouteDeps,
 ) => {
-  /** Groups as the response shows them: linked, and with member displays unless none are shown. */
+  /**
+   * Groups as the response shows them: linked, with their members only when members are shown
+   * (`excludedAttributes=members` reads none), and member displays unless those are not shown.
+   */
   const presented = async (tenant: string, groups: GroupDocument[], projection: AttributeProjection) => {
-    const linked = await directory.withWorkspaceLinks(tenant, groups);
+    const withMembers = await directory.withMembers(tenant, groups, projection.shows('members'));
+    const linked = await directory.withWorkspaceLinks(tenant, withMembers);
     return projection.shows('members.display') ? directory.withMemberDisplays(tenant, linked) : linked;
   };
 
@@ -33,7 +37,8 @@ export const groupsRoutes = async (
     tenant: string,
     group: GroupDocument | null,
     projection: AttributeProjection,
-  ) => (group ? ((await presented(tenant, [group], projection))[0] ?? group) : null);
+  ): Promise<GroupView | null> =>
+    group ? ((await presented(tenant, [group], projection))[0] ?? null) : null;
 
   /** Sends a group command and answers with the folded result, presented like a GET. */
   const execute = async (
@@ -58,15 +63,8 @@ export const groupsRoutes = async (
       const tenant = request.scimIdentity.tenant;
       const projection = projectionOf(request, 'Group');
       const query = toListQuery(request.query);
-      const withMembers = projection.shows('members');
-      const page = await directory.listGroups(tenant, query, withMembers);
-      const groups = await presented(
-        tenant,
-        withMembers
-          ? page.resources
-          : page.resources.map((doc) => ({ ...doc, resource: { ...doc.resource, members: [] } })),
-        projection,
-      );
+      const page = await directory.listGroups(tenant, query);
+      const groups = await presented(tenant, page.resources, projection);
       return {
         schemas: [MESSAGE.listResponse],
         totalResults: page.totalResults,

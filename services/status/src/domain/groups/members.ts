@@ -1,28 +1,27 @@
-import type { PatchOperation } from '@roster/contracts';
+import { isScimError, planGroupPatch } from '@roster/scim';
 import type { GroupCommand } from './decide.ts';
 
-const memberValues = (value: unknown): string[] => {
-  const items = Array.isArray(value) ? value : [value];
-  return items.flatMap((item) =>
-    item && typeof item === 'object' && typeof (item as { value?: unknown }).value === 'string'
-      ? [(item as { value: string }).value]
-      : [],
-  );
+const planned = (command: Extract<GroupCommand, { type: 'roster.command.group.patch.v1' }>): string[] => {
+  try {
+    const { members } = planGroupPatch(command.data.operations);
+    return [...members.added, ...members.removed];
+  } catch (err) {
+    if (!isScimError(err)) throw err;
+    return []; // the decision refuses the PATCH with the same error
+  }
 };
 
-const addedByOperation = (op: PatchOperation): string[] =>
-  op.op !== 'remove' && op.path.attribute === 'members' && !op.path.subAttribute
-    ? memberValues(op.value)
-    : [];
-
-/** User ids a group command would add as members: the shell checks they exist before deciding. */
+/**
+ * The user ids a group command names as members: the shell reads which of them exist as users
+ * and which are members of the group already, and nothing else of the group's members.
+ */
 export const referencedMemberIds = (command: GroupCommand): string[] => {
   switch (command.type) {
     case 'roster.command.group.create.v1':
     case 'roster.command.group.replace.v1':
       return command.data.group.members.map((m) => m.value);
     case 'roster.command.group.patch.v1':
-      return command.data.operations.flatMap(addedByOperation);
+      return planned(command);
     case 'roster.command.group.delete.v1':
       return [];
   }
