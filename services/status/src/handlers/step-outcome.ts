@@ -1,4 +1,11 @@
-import type { AuditEntry, ProvisioningView, StepOutcome, UserDocument } from '@roster/contracts';
+import { createHash } from 'node:crypto';
+import type {
+  AuditEntry,
+  LifecycleEvent,
+  ProvisioningView,
+  StepOutcome,
+  UserDocument,
+} from '@roster/contracts';
 import type { Clock, Publishable, Publisher } from '@roster/service-kit';
 import { commandCompletion } from '../domain/provisioning/completion.ts';
 import { foldOutcome } from '../domain/provisioning/fold.ts';
@@ -26,12 +33,28 @@ interface Folded {
   unpublished: PendingLifecycle[];
 }
 
+/** Whether stored events announce what `events` do (ids and times aside). */
+const announceTheSame = (stored: readonly LifecycleEvent[], events: readonly LifecycleEvent[]): boolean =>
+  JSON.stringify(stored.map((e) => [e.type, e.data])) === JSON.stringify(events.map((e) => [e.type, e.data]));
+
+/** The outbox id of events a redelivered outcome revises: derived from what they announce. */
+const revisionId = (outcomeId: string, events: readonly LifecycleEvent[]): string =>
+  `${outcomeId}~${createHash('sha256')
+    .update(JSON.stringify(events.map((e) => [e.type, e.data])))
+    .digest('hex')
+    .slice(0, 16)}`;
+
 /**
  * Folds the user outcomes of a batch, in order, into their users' provisioning views and
  * publishes the lifecycle events of the real changes they made. The events are fixed (stored under
  * each outcome's id) before the views are written, so a crash anywhere never loses one nor decides
  * a different one: a redelivery republishes the stored events under their ids, and refolding the
  * same outcomes changes nothing.
+ *
+ * A step may report again under the same outcome id with another state: a consumer that crashed
+ * before committing its offsets handles the change again together with newer ones and reports the
+ * state it converged to. Such a revision changes the view, and its changes are announced too,
+ * stored under an id derived from what they announce (a refold after a crash finds them).
  */
 const foldIntoUsers = async (deps: OutcomeDeps, outcomes: StepOutcome[]): Promise<Folded> => {
   const about = outcomes.filter((o) => o.data.resource.type === 'User');
@@ -40,8 +63,8 @@ const foldIntoUsers = async (deps: OutcomeDeps, outcomes: StepOutcome[]): Promis
     deps.outbox.find(about.map((o) => o.id)),
   ]);
   const views = new Map<string, ProvisioningView>();
-  const added: PendingLifecycle[] = [];
-  const unpublished: PendingLifecycle[] = [];
+  // In the order of the outcomes: the entry to publish, or a revision still to be looked up.
+  const announced: (PendingLifecycle | { revision: PendingLifecycle })[] = [];
   for (const outcome of about) {
     const user = users.get(outcome.data.resource.id);
     if (!user) continue;
@@ -51,19 +74,27 @@ const foldIntoUsers = async (deps: OutcomeDeps, outcomes: StepOutcome[]): Promis
       deps.clock.now(),
     );
     views.set(user._id, view);
-    let pending = stored.get(outcome.id);
+    const first = stored.get(outcome.id);
     // Nothing to announce is the common case: a step confirming what the view already shows.
-    if (!pending && changes.length > 0) {
-      pending = { _id: outcome.id, events: lifecycleEvents(outcome, user, changes), published: false };
-      added.push(pending);
+    if (changes.length === 0) {
+      if (first) announced.push(first);
+      continue;
     }
-    if (pending && !pending.published) unpublished.push(pending);
+    const events = lifecycleEvents(outcome, user, changes);
+    if (!first) announced.push({ _id: outcome.id, events, published: false });
+    else if (announceTheSame(first.events, events)) announced.push(first);
+    else announced.push({ revision: { _id: revisionId(outcome.id, events), events, published: false } });
   }
-  await deps.outbox.add(added);
+  const revisions = announced.flatMap((a) => ('revision' in a ? [a.revision._id] : []));
+  const storedRevisions = await deps.outbox.find(revisions);
+  const entries = announced.map((a) =>
+    'revision' in a ? (storedRevisions.get(a.revision._id) ?? a.revision) : a,
+  );
+  await deps.outbox.add(entries.filter((entry) => !stored.has(entry._id) && !storedRevisions.has(entry._id)));
   await deps.users.setProvisioning(
     [...views].map(([id, provisioning]) => ({ tenant: users.get(id)!.tenant, id, provisioning })),
   );
-  return { views, unpublished };
+  return { views, unpublished: entries.filter((entry) => !entry.published) };
 };
 
 const publishLifecycle = async (deps: OutcomeDeps, { unpublished }: Folded): Promise<void> => {

@@ -375,6 +375,40 @@ describe('a step outcome', () => {
     expect(await audit().countDocuments({ _id: license.id })).toBe(1);
   });
 
+  test('a step reporting again under the same outcome id with a newer state has its changes announced (found by chaos)', async () => {
+    // Membership crashed before committing its offset, then handled the change again together
+    // with the user's deactivation, and reported the state it converged to: no workspace.
+    const create = createUser('revised@example.com');
+    await send(TOPICS.scimCommands.name, [create]);
+    const change = await changeOf(create);
+    const joined = joinedEveryone(change);
+    await send(TOPICS.stepOutcomes.name, [licensed(change), joined]);
+    await resultOf(create);
+    const revised = {
+      ...joined,
+      data: { ...joined.data, state: { step: 'membership' as const, workspaces: [] } },
+    };
+    await send(TOPICS.stepOutcomes.name, [revised, revised]);
+    const workspaceEvents = () =>
+      lifecycle.messages
+        .filter((e) => e.subject === create.subject && e.type.startsWith('roster.lifecycle.user.workspace.'))
+        .map((e) => e.type);
+    await waitFor(() => workspaceEvents().length === 2, { what: 'the workspace removal announced' });
+    expect(workspaceEvents()).toEqual([
+      'roster.lifecycle.user.workspace.added.v1',
+      'roster.lifecycle.user.workspace.removed.v1',
+    ]);
+    expect(await user(create.subject)).toMatchObject({ provisioning: { workspaces: [] } });
+    // Delivered once more, the revision is announced once (the outcome after it, on the same
+    // partition, proves the duplicate was handled first).
+    await send(TOPICS.stepOutcomes.name, [
+      revised,
+      joinedEveryone({ ...change, data: { ...change.data, sequence: 1 } }),
+    ]);
+    await waitFor(() => workspaceEvents().length === 3, { what: 'the workspace added again' });
+    expect(workspaceEvents().filter((t) => t.endsWith('removed.v1'))).toHaveLength(1);
+  });
+
   test('outcomes of many users arriving together are folded, announced and answered as a batch', async () => {
     const creates = Array.from({ length: 8 }, (_, i) => createUser(`batch-${i}@example.com`));
     await send(TOPICS.scimCommands.name, creates);
