@@ -25,6 +25,20 @@ export type EventOfType<T extends AnyEvent['type']> = Extract<AnyEvent, { type: 
 export type EventAttributes = Pick<EnvelopeMeta, 'source' | 'tenant' | 'subject' | 'correlationid'> &
   Partial<Pick<EnvelopeMeta, 'id' | 'time' | 'causationid' | 'traceparent'>>;
 
+let lastEventMicros = 0;
+
+/**
+ * An event's `time`: RFC 3339 with microseconds, the wall clock's milliseconds and, within one,
+ * a count that only grows in this process. Events one process creates in the same millisecond (a
+ * batch's outcomes) keep the order they were created in, so the audit trail, ordered by time,
+ * shows the later of two reports last.
+ */
+export const eventTime = (): string => {
+  lastEventMicros = Math.max(Date.now() * 1000, lastEventMicros + 1);
+  const millis = Math.floor(lastEventMicros / 1000);
+  return `${new Date(millis).toISOString().slice(0, -1)}${String(lastEventMicros % 1000).padStart(3, '0')}Z`;
+};
+
 export const envelope = <T extends AnyEvent['type']>(
   type: T,
   attributes: EventAttributes,
@@ -33,7 +47,7 @@ export const envelope = <T extends AnyEvent['type']>(
   ({
     specversion: CLOUDEVENTS_SPECVERSION,
     id: randomUUID(),
-    time: new Date().toISOString(),
+    time: eventTime(),
     datacontenttype: 'application/json',
     dataschema: `urn:roster:schema:${type}`,
     ...attributes,

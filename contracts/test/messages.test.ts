@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { ContractViolation, decodeMessage, TOPICS, type TopicKey, toKafkaRecord } from '../src/index.ts';
+import {
+  ContractViolation,
+  decodeMessage,
+  eventTime,
+  TOPICS,
+  type TopicKey,
+  toKafkaRecord,
+} from '../src/index.ts';
 import { EXAMPLES } from './examples.ts';
 
 const catalogue = (Object.keys(TOPICS) as TopicKey[]).flatMap((topic) =>
@@ -96,5 +103,19 @@ describe('kafka records', () => {
     expect(record.headers.traceparent).toBe(example.traceparent);
     expect(record.headers['content-type']).toBe('application/cloudevents+json');
     expect(JSON.parse(record.value)).toEqual(example);
+  });
+});
+
+describe('event times', () => {
+  test('are RFC 3339 with microseconds, on the wall clock, and grow within a process even in one millisecond', () => {
+    const before = Date.now();
+    const times = Array.from({ length: 5_000 }, eventTime);
+    const after = Date.now();
+    for (const time of times) expect(time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+    expect([...times].sort()).toEqual(times);
+    expect(new Set(times).size).toBe(times.length);
+    // 5,000 in a row may run ahead of the clock by at most 5 ms
+    expect(Date.parse(times[0]!)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(times.at(-1)!)).toBeLessThanOrEqual(after + 5);
   });
 });
