@@ -124,18 +124,22 @@ export class GroupsDirectory {
       if (written.matchedCount === 0)
         throw new StaleDecision(`group ${doc._id} is no longer at version ${expectedVersion}`);
     }
-    await this.#writeMembers(doc.tenant, doc._id, members, session);
+    await this.#writeMembers(doc.tenant, doc._id, members, expectedVersion === undefined, session);
   }
 
-  /** Writes a member change: one write of the members it names (a replacement also removes the rest). */
+  /**
+   * Writes a member change: one write of the members it names (a replacement also removes the
+   * rest, which a new group has none of).
+   */
   async #writeMembers(
     tenant: string,
     groupId: string,
     members: GroupMembersChange,
+    isNew: boolean,
     session: ClientSession,
   ): Promise<void> {
     const kept = members.kind === 'delta' ? members.added : members.memberIds;
-    if (members.kind === 'replaced')
+    if (members.kind === 'replaced' && !isNew)
       await this.#members.deleteMany({ tenant, groupId, userId: { $nin: kept } }, { session });
     const writes: AnyBulkWriteOperation<GroupMemberDocument>[] = [
       ...(members.kind === 'delta' ? members.removed : []).map((userId) => ({
