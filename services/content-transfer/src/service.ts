@@ -1,12 +1,12 @@
 import {
-  byMessageType,
+  byMessageTypeInBatches,
   type Logger,
   type RunningConsumerService,
   startConsumerService,
   systemClock,
 } from '@roster/service-kit';
 import type { ContentTransferConfig } from './config.ts';
-import { type HandlerDeps, handleUserChanged } from './handlers/user-changed.ts';
+import { type HandlerDeps, handleUserChanges } from './handlers/user-changed.ts';
 import { startSeedingEndpoint } from './http.ts';
 import { ContentStore } from './store/content.ts';
 
@@ -49,9 +49,9 @@ export const startContentTransfer = async (
         {
           groupId: CONTENT_TRANSFER_GROUP_ID,
           topic: 'directoryChanges',
-          handle: byMessageType({
-            'roster.directory.user.changed.v1': (change, delivery) =>
-              handleUserChanged(deps, change, delivery.heartbeat),
+          ...byMessageTypeInBatches<'directoryChanges'>({
+            'roster.directory.user.changed.v1': (changes, { heartbeat }) =>
+              handleUserChanges(deps, changes, heartbeat),
           }),
         },
       ];

@@ -247,6 +247,47 @@ describe('no active admin', () => {
   });
 });
 
+describe('changes fetched together', () => {
+  test('are each answered as they would be one by one: plain changes together, a deactivation in its turn', async () => {
+    const tenant = `org-${randomUUID().slice(0, 8)}`;
+    const leaver = new TestUser(tenant, 'leaver');
+    await infra.apply(leaver.change('provisioned'));
+    await infra.seedItems(tenant, leaver.id, 5);
+    const [newcomer, admin] = [new TestUser(tenant, 'newcomer'), new TestUser(tenant, 'admin')];
+    // One request: the service fetches them together (in one batch or a few).
+    const changes = [
+      newcomer.change('provisioned'),
+      admin.change('provisioned', { organizationAdmin: true }, minutesAgo(5)),
+      leaver.change('deactivated', { active: false }),
+      newcomer.change('updated', { userName: `renamed-${newcomer.id}` }),
+      newcomer.change('updated', { organizationAdmin: true }),
+    ];
+    await infra.send(...changes);
+    const deactivation = changes[2]!;
+    const done = await infra.waitForOutcome(deactivation, 'done');
+    expect(stateOf(done)).toMatchObject({ state: 'done', toUserId: admin.id, itemsMoved: 5 });
+    for (const change of changes.filter((c) => c !== deactivation))
+      expect(stateOf(await infra.waitForOutcome(change, 'none'))).toEqual({
+        step: 'content-transfer',
+        state: 'none',
+        itemsMoved: 0,
+      });
+    expect(await ownedBy(tenant, admin.id, leaver.snapshot.email)).toBe(5);
+    // The projection holds the newest change of each user.
+    const projected = await infra.db
+      .collection('content_users')
+      .find({ tenant }, { projection: { _id: 0, userId: 1, sequence: 1, active: 1, organizationAdmin: 1 } })
+      .toArray();
+    expect(projected.sort((a, b) => String(a.userId).localeCompare(String(b.userId)))).toEqual(
+      [
+        { userId: admin.id, sequence: 1, active: true, organizationAdmin: true },
+        { userId: leaver.id, sequence: 2, active: false, organizationAdmin: false },
+        { userId: newcomer.id, sequence: 3, active: true, organizationAdmin: true },
+      ].sort((a, b) => a.userId.localeCompare(b.userId)),
+    );
+  });
+});
+
 describe('other messages', () => {
   test('a poison message is dead-lettered, a group change is ignored, and the partition keeps flowing', async () => {
     const tenant = `org-${randomUUID().slice(0, 8)}`;

@@ -1,8 +1,13 @@
-import type { ContentTransferDocument, StepOutcome, UserChanged } from '@roster/contracts';
+import type {
+  ContentTransferDocument,
+  ContentUserDocument,
+  StepOutcome,
+  UserChanged,
+} from '@roster/contracts';
 import { type Cause, type Publisher, stepOutcome } from '@roster/service-kit';
 import { isFinal, mayRun, outcomeState } from '../domain/transfer.ts';
 import type { UserChangeInput } from '../domain/user-change.ts';
-import { decideUserChange, userKey } from '../domain/users.ts';
+import { decideUserChange, type UserDecision, userKey } from '../domain/users.ts';
 import { type Heartbeat, type RunnerDeps, runTransfer } from './transfer-runner.ts';
 
 const SOURCE = '/roster/content-transfer';
@@ -46,30 +51,46 @@ const answeredBy = (t: ContentTransferDocument): Answered => ({
   sequence: t.sequence,
 });
 
+const inputOf = (message: UserChanged): UserChangeInput => ({
+  tenant: message.tenant,
+  sequence: message.data.sequence,
+  time: message.time,
+  user: message.data.user,
+  commandId: message.data.commandId,
+  changeId: message.id,
+  correlationid: message.correlationid,
+  traceparent: message.traceparent,
+});
+
+/** The change a message's own outcome answers. */
+const ownAnswer = (message: UserChanged): Answered => ({
+  id: message.id,
+  tenant: message.tenant,
+  correlationid: message.correlationid,
+  traceparent: message.traceparent,
+  userId: message.data.user.id,
+  commandId: message.data.commandId,
+  sequence: message.data.sequence,
+});
+
 /**
- * Handles one user directory change: update the projection (admin flags, admin-since), start the
- * transfer of a deactivation (or resume it on a redelivery), publish this change's outcome, then
- * complete the org's transfers that can run now (an admin appeared, a runner crashed).
+ * A change whose whole effect is its projection and an outcome that reports no transfer: it
+ * starts, cancels and follows none (the user never had one). Most changes are: provisioning,
+ * updates, admin changes.
  */
-export const handleUserChanged = async (
-  deps: HandlerDeps,
-  message: UserChanged,
-  heartbeat: Heartbeat,
-): Promise<void> => {
+const isPlain = (prev: ContentUserDocument | null, decision: UserDecision): boolean =>
+  decision.kind === 'apply'
+    ? !decision.transfer && !decision.cancelIfWaiting && decision.user.latestTransferId === null
+    : !prev?.latestTransferId;
+
+/**
+ * Applies one user directory change: update the projection (admin flags, admin-since), start the
+ * transfer of a deactivation (or resume it on a redelivery) and publish this change's outcome.
+ */
+const applyChange = async (deps: HandlerDeps, message: UserChanged, heartbeat: Heartbeat): Promise<void> => {
   const { store, publisher } = deps;
-  const { tenant } = message;
-  const snapshot = message.data.user;
-  const input: UserChangeInput = {
-    tenant,
-    sequence: message.data.sequence,
-    time: message.time,
-    user: snapshot,
-    commandId: message.data.commandId,
-    changeId: message.id,
-    correlationid: message.correlationid,
-    traceparent: message.traceparent,
-  };
-  const prev = await store.findUser(userKey(tenant, snapshot.id));
+  const input = inputOf(message);
+  const prev = await store.findUser(userKey(input.tenant, input.user.id));
   const decision = decideUserChange(prev, input);
   let user = prev;
   if (decision.kind === 'apply') {
@@ -81,22 +102,13 @@ export const handleUserChanged = async (
       if (waiting && (waiting.state === 'pending_admin' || waiting.state === 'pending'))
         await store.transition(waiting, { type: 'Cancelled', at: deps.clock.now() });
     }
-    await store.saveUser(decision.user, prev?.sequence ?? null);
+    await store.saveUsers([decision.user]);
     user = decision.user;
   }
 
   const publish = (a: Answered, t: ContentTransferDocument | null) =>
     publisher.publish('stepOutcomes', [outcome(a, t)]);
-  const own: Answered = {
-    id: message.id,
-    tenant,
-    correlationid: message.correlationid,
-    traceparent: message.traceparent,
-    userId: snapshot.id,
-    commandId: input.commandId,
-    sequence: input.sequence,
-  };
-
+  const own = ownAnswer(message);
   let latest = user?.latestTransferId ? await store.findTransfer(user.latestTransferId) : null;
   if (latest && latest.sequence === input.sequence && !isFinal(latest)) {
     // This change is the deactivation (first delivery or a redelivery after a crash).
@@ -105,13 +117,88 @@ export const handleUserChanged = async (
     if (!isFinal(latest)) latest = (await store.findTransfer(latest._id)) ?? latest;
   }
   await publish(own, latest);
+};
 
-  // An active admin exists: the org's waiting transfers (and any whose runner crashed) complete now.
-  if ((await store.activeAdmins(tenant)).length === 0) return;
+/** Once an active admin exists, the org's waiting transfers (and any whose runner crashed) complete; `cause` runs them. */
+const completeWaitingTransfers = async (
+  deps: HandlerDeps,
+  cause: UserChanged,
+  heartbeat: Heartbeat,
+): Promise<void> => {
+  const { store, publisher } = deps;
+  if ((await store.activeAdmins(cause.tenant)).length === 0) return;
+  const publish = (t: ContentTransferDocument) =>
+    publisher.publish('stepOutcomes', [outcome(answeredBy(t), t)]);
   const now = deps.clock.now();
-  for (const t of await store.unfinishedTransfers(tenant)) {
-    if (t.state === 'in_progress' && !mayRun(t, message.id, now)) continue;
-    const result = await runTransfer(deps, t._id, message.id, heartbeat, (p) => publish(answeredBy(p), p));
-    if (result.changed) await publish(answeredBy(result.transfer), result.transfer);
+  for (const t of await store.unfinishedTransfers(cause.tenant)) {
+    if (t.state === 'in_progress' && !mayRun(t, cause.id, now)) continue;
+    const result = await runTransfer(deps, t._id, cause.id, heartbeat, publish);
+    if (result.changed) await publish(result.transfer);
   }
+};
+
+/** Users whose changes concern a transfer, handled at once: transfers wait on the store, not on this process. */
+const TRANSFERRING_USERS_AT_ONCE = 4;
+
+/** Runs `work` on every item, at most `limit` at a time. */
+const eachAtMost = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) => {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+};
+
+/**
+ * Handles the user changes of a fetch with the effects `handleUserChanged` would leave for each
+ * in turn (apply it, then complete the org's transfers that can run now: an admin appeared, a
+ * runner crashed), each user's changes in their order. The users whose changes are all plain are
+ * decided against the projections read at once, written with one write and answered with one
+ * publish; the changes of the others (a deactivation, a reactivation, a user who has a transfer)
+ * are applied one by one, a few users at a time. The org's waiting transfers are looked at once
+ * per organization, after all of that.
+ */
+export const handleUserChanges = async (
+  deps: HandlerDeps,
+  messages: UserChanged[],
+  heartbeat: Heartbeat,
+): Promise<void> => {
+  const { store, publisher } = deps;
+  const byUser = new Map<string, UserChanged[]>();
+  for (const message of messages) {
+    const key = userKey(message.tenant, message.data.user.id);
+    const changes = byUser.get(key);
+    if (changes) changes.push(message);
+    else byUser.set(key, [message]);
+  }
+  const projections = await store.findUsers([...byUser.keys()]);
+  /** Plain changes, each with the projection it writes (none for a redelivery). */
+  const plain: { message: UserChanged; user: ContentUserDocument | null }[] = [];
+  const transferring: UserChanged[][] = [];
+  for (const [key, changes] of byUser) {
+    let prev = projections.get(key) ?? null;
+    const decided: typeof plain = [];
+    for (const message of changes) {
+      const decision = decideUserChange(prev, inputOf(message));
+      if (!isPlain(prev, decision)) break;
+      const user = decision.kind === 'apply' ? decision.user : null;
+      decided.push({ message, user });
+      prev = user ?? prev;
+    }
+    if (decided.length === changes.length) plain.push(...decided);
+    else transferring.push(changes);
+  }
+  if (plain.length > 0) {
+    const newest = new Map(plain.flatMap(({ user }) => (user ? [[user._id, user] as const] : [])));
+    await store.saveUsers([...newest.values()]);
+    await publisher.publish(
+      'stepOutcomes',
+      plain.map(({ message }) => outcome(ownAnswer(message), null)),
+    );
+  }
+  await eachAtMost(transferring, TRANSFERRING_USERS_AT_ONCE, async (changes) => {
+    for (const message of changes) await applyChange(deps, message, heartbeat);
+  });
+  const lastOfOrg = new Map(messages.map((message) => [message.tenant, message]));
+  for (const cause of lastOfOrg.values()) await completeWaitingTransfers(deps, cause, heartbeat);
 };

@@ -8,7 +8,7 @@ import {
   type ContentTransferDocument,
   type ContentUserDocument,
 } from '@roster/contracts';
-import { isDuplicateKey } from '@roster/service-kit';
+import { ignoringDuplicates, isDuplicateKey } from '@roster/service-kit';
 import type { Collection, Db } from 'mongodb';
 import { evolveTransfer, type TransferEvent } from '../domain/transfer.ts';
 
@@ -49,17 +49,31 @@ export class ContentStore {
     return this.#users.findOne({ _id: id });
   }
 
-  /** Writes the projection only if it is newer than what is stored (the sequence guard). */
-  async saveUser(user: ContentUserDocument, previousSequence: number | null): Promise<void> {
-    if (previousSequence === null) {
-      try {
-        await this.#users.insertOne(user);
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
-      return;
-    }
-    await this.#users.updateOne({ _id: user._id, sequence: { $lt: user.sequence } }, { $set: user });
+  /** The stored projections of these users, by id (with one read). */
+  async findUsers(ids: readonly string[]): Promise<Map<string, ContentUserDocument>> {
+    const found = await this.#users.find({ _id: { $in: [...new Set(ids)] } }).toArray();
+    return new Map(found.map((user) => [user._id, user]));
+  }
+
+  /**
+   * Writes projections (one per user) with one write, each only if it is newer than what is
+   * stored (the sequence guard); a guard that misses on an existing user makes the upsert insert
+   * an existing `_id`: a duplicate key, "newer or the same already there", ignored.
+   */
+  async saveUsers(users: readonly ContentUserDocument[]): Promise<void> {
+    if (users.length === 0) return;
+    await ignoringDuplicates(
+      this.#users.bulkWrite(
+        users.map((user) => ({
+          updateOne: {
+            filter: { _id: user._id, sequence: { $lt: user.sequence } },
+            update: { $set: user },
+            upsert: true,
+          },
+        })),
+        { ordered: false },
+      ),
+    );
   }
 
   activeAdmins(tenant: string): Promise<ContentUserDocument[]> {

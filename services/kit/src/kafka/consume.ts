@@ -11,6 +11,7 @@ import {
 import { trackConsumerLag } from './consumer-lag.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { describeFailure, isTransientFailure } from './failure.ts';
+import { FetchedTogether } from './fetched-together.ts';
 import { OffsetCommits } from './offset-commits.ts';
 
 export interface Delivery {
@@ -26,12 +27,22 @@ export interface Delivery {
 export type Handler<K extends TopicKey> = (message: MessageOf<K>, delivery: Delivery) => Promise<void>;
 
 /**
- * Handles the messages one fetch brought from one partition, in their order, as one unit of
- * work (one read and one write per collection instead of one per message). It must leave exactly
+ * Handles the messages one fetch brought, as one unit of work (one read and one write per
+ * collection instead of one per message): those of each partition in their order, partitions one
+ * after the other (their keys differ, and Kafka orders nothing across partitions). It must leave exactly
  * the effects `handle` would leave for each message in turn, and be as idempotent: after a
  * crash or a transient failure the whole batch is delivered again.
  */
-export type BatchHandler<K extends TopicKey> = (messages: MessageOf<K>[]) => Promise<void>;
+export type BatchHandler<K extends TopicKey> = (
+  messages: MessageOf<K>[],
+  batch: BatchContext,
+) => Promise<void>;
+
+/** What a batch handler may tell the group during long work. */
+export interface BatchContext {
+  /** Tells the group this member is alive during long work on the batch. */
+  heartbeat(): Promise<void>;
+}
 
 /**
  * Called once for a message whose handling failed permanently, before it is dead-lettered: the
@@ -176,6 +187,23 @@ const envelopeFacts = (
   };
 };
 
+/** One partition's messages of a fetch, decoded, and how to resolve its offset once handled. */
+interface PartitionShare<K extends TopicKey> {
+  received: Received<K>[];
+  handled(offset: string): void;
+}
+
+/** Where a unit's messages come from, for logs: `partition:first..last` per partition. */
+const offsetRanges = (received: readonly Received<TopicKey>[]): string => {
+  const ranges = new Map<number, [string, string]>();
+  for (const { delivery } of received) {
+    const range = ranges.get(delivery.partition);
+    if (range) range[1] = delivery.offset;
+    else ranges.set(delivery.partition, [delivery.offset, delivery.offset]);
+  }
+  return [...ranges].map(([partition, [first, last]]) => `${partition}:${first}..${last}`).join(' ');
+};
+
 /** The kind of resource a message type is about, if one: `.user.` or `.group.` in its name. */
 const RESOURCE_OF_TYPE = /\.(user|group)\./;
 
@@ -302,27 +330,23 @@ export const runConsumer = async <K extends TopicKey>(
   };
 
   /**
-   * Several messages of one partition through `handleBatch`, retried as a whole while it fails
-   * transiently; a batch that fails permanently is handled again message by message, which
-   * isolates the message that cannot be handled (the handlers are idempotent).
+   * Several messages through `handleBatch` (of one partition or several), retried as a whole while
+   * it fails transiently; a batch that fails permanently is handled again message by message,
+   * which isolates the message that cannot be handled (the handlers are idempotent).
    */
-  const handleMany = async (
-    handleBatch: BatchHandler<K>,
-    received: Received<K>[],
-    batch: { topic: string; partition: number; heartbeat(): Promise<void> },
-  ): Promise<void> => {
-    const first = received[0]!.delivery.offset;
-    const at = {
-      topic: batch.topic,
-      partition: batch.partition,
-      offsets: `${first}..${received.at(-1)!.delivery.offset}`,
-    };
+  const handleMany = async (handleBatch: BatchHandler<K>, received: Received<K>[]): Promise<void> => {
+    const at = { topic: received[0]!.delivery.topic, offsets: offsetRanges(received) };
+    const { heartbeat } = received[0]!.delivery;
     const handled = await withProcessSpans(
       received.map((r) => r.consumed),
       () =>
         untilSettled(
-          () => handleBatch(received.map((r) => r.decoded)),
-          { ...at, heartbeat: batch.heartbeat },
+          () =>
+            handleBatch(
+              received.map((r) => r.decoded),
+              { heartbeat },
+            ),
+          { ...at, heartbeat },
           stopping.signal,
           log,
         ),
@@ -334,6 +358,31 @@ export const runConsumer = async <K extends TopicKey>(
       'batch cannot be handled as a whole; handling its messages one by one',
     );
     for (const item of received) await handleOne(item);
+  };
+
+  /**
+   * The partitions' shares of one fetch, handled together a hundred messages at a time, each
+   * share's messages in their order; after each unit, every share in it has its offset resolved.
+   */
+  const handleShares = async (handleBatch: BatchHandler<K>, shares: PartitionShare<K>[]): Promise<void> => {
+    const unit: { share: PartitionShare<K>; item: Received<K> }[] = [];
+    const handleUnit = async () => {
+      if (unit.length === 1) await handleOne(unit[0]!.item);
+      else
+        await handleMany(
+          handleBatch,
+          unit.map(({ item }) => item),
+        );
+      const reached = new Map(unit.map(({ share, item }) => [share, item.delivery.offset]));
+      for (const [share, offset] of reached) share.handled(offset);
+      unit.length = 0;
+    };
+    for (const share of shares)
+      for (const item of share.received) {
+        unit.push({ share, item });
+        if (unit.length === MAX_BATCH_MESSAGES) await handleUnit();
+      }
+    if (unit.length > 0) await handleUnit();
   };
 
   const deliveryOf = (
@@ -352,6 +401,9 @@ export const runConsumer = async <K extends TopicKey>(
 
   const commits = (options.commitOffsets ?? true) ? new OffsetCommits(consumer, groupId, log) : undefined;
   const { handleBatch } = options;
+  const fetched = handleBatch
+    ? new FetchedTogether<PartitionShare<K>>((shares) => handleShares(handleBatch, shares))
+    : undefined;
   await consumer.run({
     // Offsets are resolved here, as messages are handled, and committed by `commits`.
     autoCommit: false,
@@ -365,23 +417,13 @@ export const runConsumer = async <K extends TopicKey>(
       };
       const deliveryOfMessage = (message: KafkaMessage) =>
         deliveryOf(batch.topic, batch.partition, message, heartbeat);
-      if (handleBatch) {
+      if (fetched) {
         const received: Received<K>[] = [];
         for (const message of batch.messages) {
           const item = await decodeOrPark(message, deliveryOfMessage(message));
           if (item) received.push(item);
         }
-        for (let start = 0; start < received.length; start += MAX_BATCH_MESSAGES) {
-          const unit = received.slice(start, start + MAX_BATCH_MESSAGES);
-          if (unit.length === 1) await handleOne(unit[0]!);
-          else
-            await handleMany(handleBatch, unit, {
-              topic: batch.topic,
-              partition: batch.partition,
-              heartbeat,
-            });
-          handled(unit.at(-1)!.delivery.offset);
-        }
+        if (received.length > 0) await fetched.submit({ received, handled });
         if (batch.messages.length > 0) handled(batch.lastOffset());
       } else {
         for (const message of batch.messages) {

@@ -1,5 +1,5 @@
 import type { MessageOf, TopicKey } from '@roster/contracts';
-import type { BatchHandler, Delivery, Handler } from './consume.ts';
+import type { BatchContext, BatchHandler, Delivery, Handler } from './consume.ts';
 
 /** The topics whose messages carry a CloudEvents `type` (all but the dead letters). */
 export type TypedTopic = { [K in TopicKey]: MessageOf<K> extends { type: string } ? K : never }[TopicKey];
@@ -26,7 +26,10 @@ export const byMessageType =
 
 /** For each message type of topic `K`, the handler of the messages of that type a batch holds. */
 export type BatchHandlers<K extends TypedTopic> = {
-  [T in MessageOf<K>['type']]?: (messages: Extract<MessageOf<K>, { type: T }>[]) => Promise<void>;
+  [T in MessageOf<K>['type']]?: (
+    messages: Extract<MessageOf<K>, { type: T }>[],
+    batch: BatchContext,
+  ) => Promise<void>;
 };
 
 /**
@@ -38,7 +41,7 @@ export type BatchHandlers<K extends TypedTopic> = {
 export const byMessageTypeInBatches = <K extends TypedTopic>(
   handlers: BatchHandlers<K>,
 ): { handle: Handler<K>; handleBatch: BatchHandler<K> } => {
-  const handleBatch: BatchHandler<K> = async (messages) => {
+  const handleBatch: BatchHandler<K> = async (messages, batch) => {
     const byType = new Map<MessageOf<K>['type'], MessageOf<K>[]>();
     for (const message of messages) {
       const type = message.type as MessageOf<K>['type'];
@@ -48,8 +51,8 @@ export const byMessageTypeInBatches = <K extends TypedTopic>(
     }
     for (const [type, ofType] of byType) {
       const handle = handlers[type] as BatchHandler<K> | undefined;
-      await handle?.(ofType);
+      await handle?.(ofType, batch);
     }
   };
-  return { handle: (message) => handleBatch([message]), handleBatch };
+  return { handle: (message, delivery) => handleBatch([message], delivery), handleBatch };
 };

@@ -30,7 +30,7 @@ const outcomeOf = (change: UserChanged, record: LicensingOutcomeRecord): StepOut
   });
 
 /**
- * Users changed (one change, or a batch of one partition, in order): the changes are decided and
+ * Users changed (one change, or a fetched batch, each partition's in order): the changes are decided and
  * written in one transaction, then their outcomes are published together (a redelivery
  * republishes the stored outcomes, with the same ids).
  */

@@ -14,7 +14,7 @@ const byTenant = (changes: UserChanged[]): Map<string, UserChanged[]> => {
 };
 
 /**
- * Users changed (one change, or a batch of one partition, in order): record the snapshots
+ * Users changed (one change, or a fetched batch, each partition's in order): record the snapshots
  * (each guarded by its sequence, with the rev bump, in one atomic update), converge the users,
  * report their workspaces. A redelivered or stale change updates nothing, converges (a no-op when
  * converged) and re-publishes the outcome from stored state. A user changed twice in one batch is

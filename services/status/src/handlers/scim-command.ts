@@ -1,7 +1,7 @@
 import type { AuditEntry, Command, TopicKey } from '@roster/contracts';
 import { InvariantViolation, type Publisher } from '@roster/service-kit';
 import type { AuditTrail } from '../store/audit-trail.ts';
-import { BatchUsers } from '../store/batch-users.ts';
+import { BatchUsers, type CommittedUserReads } from '../store/batch-users.ts';
 import type { DirectoryWrite } from '../store/decision-commit.ts';
 import type { LedgerEntry, OutboxMessage } from '../store/ledger.ts';
 import { StaleDecision } from '../store/stale-decision.ts';
@@ -9,6 +9,8 @@ import { decideCommand } from './ledger-entry.ts';
 import { type RecordDeps, recordDecision } from './record-decision.ts';
 
 export interface ProcessDeps extends RecordDeps {
+  /** A batch reads many users at once. */
+  users: CommittedUserReads;
   audit: AuditTrail;
   publisher: Publisher;
 }
@@ -53,6 +55,13 @@ const decideTogether = async (
   commands: Command[],
 ): Promise<Map<string, LedgerEntry> | undefined> => {
   const users = new BatchUsers(deps.users);
+  await users.prefetch(
+    commands.map((command) => ({
+      tenant: command.tenant,
+      ...(command.type === 'roster.command.user.create.v1' ? {} : { id: command.subject }),
+      ...('user' in command.data ? { userName: command.data.user.userName } : {}),
+    })),
+  );
   const entries: LedgerEntry[] = [];
   const writes: DirectoryWrite[] = [];
   for (const command of commands) {
@@ -71,7 +80,7 @@ const decideTogether = async (
 };
 
 /**
- * Handles commands (one, or a batch of one partition, in order): decide each once and record the
+ * Handles commands (one, or a fetched batch, each partition's in order): decide each once and record the
  * decisions together with their writes (the ledger keeps them), then audit and publish their
  * outboxes. A batch of user commands is decided and committed as one; a command already recorded
  * only finishes its publishing, so a crash anywhere neither loses nor doubles an effect.

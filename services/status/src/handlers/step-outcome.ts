@@ -187,7 +187,7 @@ const outcomeAudit = (outcome: StepOutcome): Omit<AuditEntry, 'traceId'> => {
 };
 
 /**
- * Handles step outcomes (one, or a batch of one partition, in order): audit, fold, announce,
+ * Handles step outcomes (one, or a fetched batch, each partition's in order): audit, fold, announce,
  * answer — each with one write for the whole batch, each idempotent.
  */
 export const handleStepOutcomes = async (deps: OutcomeDeps, outcomes: StepOutcome[]): Promise<void> => {

@@ -15,6 +15,20 @@ export type DirectoryWrite =
   | { kind: 'group'; doc: GroupDocument; expectedVersion: number | undefined; members: GroupMembersChange }
   | { kind: 'group-removal'; tenant: string; id: string; expectedVersion: number };
 
+type UserWrite = Extract<DirectoryWrite, { kind: 'user' }>;
+
+/** The writes in their order, consecutive user writes gathered into one run (one bulk write). */
+const runsOfUsers = (writes: readonly DirectoryWrite[]): (DirectoryWrite | UserWrite[])[] => {
+  const runs: (DirectoryWrite | UserWrite[])[] = [];
+  for (const write of writes) {
+    const last = runs.at(-1);
+    if (write.kind !== 'user') runs.push(write);
+    else if (Array.isArray(last)) last.push(write);
+    else runs.push([write]);
+  }
+  return runs;
+};
+
 const TRANSACTION: TransactionOptions = {
   readConcern: { level: 'snapshot' },
   writeConcern: { w: 'majority' },
@@ -63,7 +77,7 @@ export class DecisionCommits {
       // withTransaction runs the callback again after a write conflict; the guard then sees the
       // concurrent write and fails as StaleDecision.
       return await session.withTransaction(async () => {
-        for (const write of writes) await this.#apply(write, session);
+        for (const run of runsOfUsers(writes)) await this.#apply(run, session);
         return this.#ledger.recordWithin(session, entries);
       }, TRANSACTION);
     } catch (err) {
@@ -74,10 +88,9 @@ export class DecisionCommits {
     }
   }
 
-  async #apply(write: DirectoryWrite, session: ClientSession): Promise<void> {
+  async #apply(write: DirectoryWrite | UserWrite[], session: ClientSession): Promise<void> {
+    if (Array.isArray(write)) return this.#users.writeAll(write, session);
     switch (write.kind) {
-      case 'user':
-        return this.#users.write(write.doc, write.expectedVersion, session);
       case 'group':
         return this.#groups.write(write.doc, write.expectedVersion, write.members, session);
       case 'group-removal':

@@ -64,6 +64,21 @@ export class UsersDirectory {
     );
   }
 
+  /** The users of `tenant` among `ids`, by id (with one read). */
+  async byIds(tenant: string, ids: readonly string[]): Promise<Map<string, UserState>> {
+    if (ids.length === 0) return new Map();
+    const found = await this.#users.find({ _id: { $in: [...new Set(ids)] }, tenant }).toArray();
+    return new Map(found.map((doc) => [doc._id, toState(doc)!]));
+  }
+
+  /** The users of `tenant` holding these userNames (case-insensitively), by userName key (with one read). */
+  async byUserNames(tenant: string, userNames: readonly string[]): Promise<Map<string, UserState>> {
+    if (userNames.length === 0) return new Map();
+    const keys = [...new Set(userNames.map(userNameKey))];
+    const found = await this.#users.find({ tenant, userNameKey: { $in: keys } }).toArray();
+    return new Map(found.map((doc) => [doc.userNameKey, toState(doc)!]));
+  }
+
   /** The user holding `userName` (case-insensitively), whatever its state: active, deactivated or SCIM-deleted. */
   async byUserName(tenant: string, userName: string): Promise<UserState | undefined> {
     return toState(await this.#users.findOne({ tenant, userNameKey: userNameKey(userName) }));
@@ -79,25 +94,35 @@ export class UsersDirectory {
   }
 
   /**
-   * Writes a decided user within `session`: a new user (`expectedVersion` undefined) is inserted,
-   * an existing one is updated only while it still has the version the decision was made against.
-   * Throws StaleDecision when it moved on, the driver's DuplicateKey when another user holds the
-   * userName.
+   * Writes decided users within `session`, in their order, with one bulk write: a new user
+   * (`expectedVersion` undefined) is inserted, an existing one is updated only while it still has
+   * the version the decision was made against (which may be an earlier write of the same call).
+   * Throws StaleDecision when one moved on (the transaction then writes nothing), the driver's
+   * DuplicateKey when another user holds a userName.
    */
-  async write(doc: UserDocument, expectedVersion: number | undefined, session: ClientSession): Promise<void> {
+  async writeAll(
+    writes: readonly { doc: UserDocument; expectedVersion: number | undefined }[],
+    session: ClientSession,
+  ): Promise<void> {
+    if (writes.length === 0) return;
     // $set, not replace: the provisioning view beside the resource is folded from step outcomes.
-    const { _id, provisioning: _, ...fields } = doc;
-    if (expectedVersion === undefined) {
-      await this.#users.insertOne({ _id, ...fields }, { session });
-      return;
-    }
-    const written = await this.#users.updateOne(
-      { _id, tenant: doc.tenant, 'meta.version': expectedVersion },
-      { $set: fields },
-      { session },
-    );
-    if (written.matchedCount === 0)
-      throw new StaleDecision(`user ${_id} is no longer at version ${expectedVersion}`);
+    const operations = writes.map(({ doc, expectedVersion }) => {
+      const { _id, provisioning: _, ...fields } = doc;
+      return expectedVersion === undefined
+        ? { insertOne: { document: { _id, ...fields } } }
+        : {
+            updateOne: {
+              filter: { _id, tenant: doc.tenant, 'meta.version': expectedVersion },
+              update: { $set: fields },
+            },
+          };
+    });
+    const updates = operations.filter((operation) => 'updateOne' in operation).length;
+    const written = await this.#users.bulkWrite(operations, { session, ordered: true });
+    if (written.matchedCount < updates)
+      throw new StaleDecision(
+        `${updates - written.matchedCount} of ${updates} users are no longer at the version decided on`,
+      );
   }
 }
 

@@ -104,6 +104,21 @@ describe('the guarded commit', () => {
     });
   });
 
+  test('a batch of user writes, one of them stale, commits nothing of the batch', async () => {
+    const user = await recordDecision(deps, create(person('linus@x.com')));
+    const [a, b] = await Promise.all([
+      decided(addEmail(user.resourceId, 'one@x.com')),
+      decided(addEmail(user.resourceId, 'two@x.com')),
+    ]);
+    await deps.commits.commit(a.entry, a.write);
+    const fresh = await decided(create(person('margaret@x.com')));
+    await expect(
+      deps.commits.commitAll([fresh.entry, b.entry], [fresh.write, b.write]),
+    ).rejects.toBeInstanceOf(StaleDecision);
+    expect(await stored(fresh.entry.resourceId)).toBeNull();
+    expect(await deps.ledger.find(fresh.entry._id)).toBeNull();
+  });
+
   test('a create whose userName another create took meanwhile writes and records nothing', async () => {
     const [first, second] = [create(person('grace@x.com')), create(person('Grace@x.com'))];
     const [a, b] = await Promise.all([decided(first), decided(second)]);
