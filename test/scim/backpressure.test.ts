@@ -39,7 +39,7 @@ const timed = async (call: () => Promise<ScimResponse>) => {
   return { response, ms: performance.now() - started };
 };
 
-/** Writes the frozen pipeline holds until they miss their deadline. */
+/** Writes the frozen pipeline holds until they miss their deadline (no more than the limit in flight). */
 const holdWrites = (count: number): Promise<ScimResponse[]> =>
   Promise.all(Array.from({ length: count }, create));
 
@@ -66,26 +66,38 @@ const expectBackoff = (response: ScimResponse) => {
   expect(retryAfter).toBeLessThanOrEqual(60);
 };
 
+/** Thawed, the pipeline works off the queue and takes writes again. */
+const drained = () =>
+  waitFor(async () => ((await create()).status === 201 ? true : undefined), {
+    what: 'a write accepted once the pipeline drained',
+  });
+
+// Each limit is reached in a freeze of its own, a few seconds long: a process frozen for longer
+// fails its liveness checks and the supervisor restarts it (as Kubernetes would).
 test('past its limits the pipeline refuses writes at once with 503 + Retry-After, answers reads, and recovers', async () => {
   await whileFrozen(stack.pid, 'status', async () => {
-    // Writes in flight: the first ones wait for the frozen pipeline, the next one is refused.
-    const held = holdWrites(WRITES_IN_FLIGHT);
-    const inFlight = await refusedWrite(/in progress/);
-    expectBackoff(inFlight);
-    expect((await scim.get('/Users')).status).toBe(200);
-    expect((await held).map((r) => r.status)).toEqual(Array(WRITES_IN_FLIGHT).fill(503));
+    // Writes in flight: one more write than the limit at once; whichever arrives last is refused
+    // at once, the others wait for the frozen pipeline until their deadline.
+    const reads = scim.get('/Users');
+    const answers = await Promise.all(Array.from({ length: WRITES_IN_FLIGHT + 1 }, () => timed(create)));
+    expect((await reads).status).toBe(200);
+    const refused = answers.filter(({ response }) => /in progress/.test(response.body.detail ?? ''));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.ms).toBeLessThan(DEADLINE_MS / 2);
+    expectBackoff(refused[0]!.response);
+    expect(answers.map(({ response }) => response.status)).toEqual(Array(WRITES_IN_FLIGHT + 1).fill(503));
+  });
+  await drained();
 
-    // Command lag: what those and more writes published is still untaken once they time out.
-    expect((await holdWrites(WRITES_IN_FLIGHT)).map((r) => r.status)).toEqual(
-      Array(WRITES_IN_FLIGHT).fill(503),
-    );
+  await whileFrozen(stack.pid, 'status', async () => {
+    // Command lag: what more writes than the limit published is still untaken once they time out.
+    for (let held = 0; held <= COMMAND_LAG; held += WRITES_IN_FLIGHT)
+      expect((await holdWrites(WRITES_IN_FLIGHT)).map((r) => r.status)).toEqual(
+        Array(WRITES_IN_FLIGHT).fill(503),
+      );
     const lagging = await refusedWrite(/waiting to be processed/);
     expectBackoff(lagging);
     expect((await scim.get('/Users')).status).toBe(200);
   });
-
-  // Thawed, the pipeline works off the queue and takes writes again.
-  await waitFor(async () => ((await create()).status === 201 ? true : undefined), {
-    what: 'a write accepted once the pipeline drained',
-  });
+  await drained();
 });
