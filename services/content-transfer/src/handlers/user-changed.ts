@@ -150,9 +150,9 @@ const eachAtMost = async <T>(items: readonly T[], limit: number, work: (item: T)
 };
 
 /**
- * Handles the user changes of a fetch with the effects `handleUserChanged` would leave for each
- * in turn (apply it, then complete the org's transfers that can run now: an admin appeared, a
- * runner crashed), each user's changes in their order. The users whose changes are all plain are
+ * Handles the user changes of a fetch (or a lone one) with the effects of handling each in turn
+ * (`applyChange`, then `completeWaitingTransfers`: an admin appeared, a runner crashed), each
+ * user's changes in their order. The users whose changes are all plain are
  * decided against the projections read at once, written with one write and answered with one
  * publish; the changes of the others (a deactivation, a reactivation, a user who has a transfer)
  * are applied one by one, a few users at a time. The org's waiting transfers are looked at once
