@@ -14,6 +14,7 @@
  */
 import { MongoClient } from 'mongodb';
 import { GROUP_SCHEMA, newUser, PATCH_OP } from '../src/fixtures.ts';
+import { IdpRetries } from '../src/idp-retries.ts';
 import { setUpOrganization, type TestOrg } from '../src/org.ts';
 import type { ScimClient } from '../src/scim-client.ts';
 import { type RunningStack, startStack } from '../src/stack.ts';
@@ -22,7 +23,6 @@ import {
   childrenCpuSeconds,
   drive,
   expectStatus,
-  IdpRetries,
   median,
   peakRssMiB,
   sleep,

@@ -19,23 +19,6 @@ export const median = (values: number[]): number => {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * Calls made again after a 429 or 503 and its Retry-After, as an IdP does; counted and reported,
- * since each is a missed deadline.
- */
-export class IdpRetries {
-  count = 0;
-
-  async call<T extends { status: number; headers: Headers }>(call: () => Promise<T>): Promise<T> {
-    for (;;) {
-      const response = await call();
-      if (response.status !== 503 && response.status !== 429) return response;
-      this.count++;
-      await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000);
-    }
-  }
-}
-
 /** Latency samples in milliseconds → the figures the README reports. */
 export const summarize = (samples: number[], elapsedMs: number) => {
   const sorted = [...samples].sort((a, b) => a - b);

@@ -20,6 +20,7 @@
  */
 import Fastify from 'fastify';
 import { ENTERPRISE, newUser, PATCH_OP } from '../src/fixtures.ts';
+import { IdpRetries } from '../src/idp-retries.ts';
 import { collect } from '../src/kafka.ts';
 import { setUpOrganization, type TestOrg } from '../src/org.ts';
 import { startOtlpReceiver } from '../src/otlp-receiver.ts';
@@ -30,7 +31,6 @@ import {
   cpuSeconds,
   drive,
   expectStatus,
-  IdpRetries,
   median,
   peakRssMiB,
   stackProcesses,

@@ -1,16 +1,20 @@
 import { ERROR_MESSAGE_URN } from '@roster/contracts';
+import { waitFor } from '@roster/test-support';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { newUser } from '../src/fixtures.ts';
+import { GROUP_SCHEMA, newUser, PATCH_OP } from '../src/fixtures.ts';
+import { IdpRetries } from '../src/idp-retries.ts';
+import { collect } from '../src/kafka.ts';
 import { newOrganization, type TestOrg } from '../src/org.ts';
 import { whileFrozen } from '../src/processes.ts';
 import type { ScimResponse } from '../src/scim-client.ts';
 import { type RunningStack, startStack } from '../src/stack.ts';
 
 // Each organization's share, lowered so a test reaches it with a handful of calls.
-const REQUESTS_PER_WINDOW = 20;
+const REQUESTS_PER_WINDOW = 30;
 const WINDOW_SECONDS = 60;
 const WRITES_IN_FLIGHT = 3;
 const SHARED_WRITES_IN_FLIGHT = 2;
+const SHARED_CHANGES_PER_SECOND = 5;
 
 let stack: RunningStack;
 beforeAll(async () => {
@@ -19,6 +23,7 @@ beforeAll(async () => {
     ROSTER_TENANT_RATE_WINDOW_MS: String(WINDOW_SECONDS * 1000),
     ROSTER_TENANT_WRITES_IN_FLIGHT: String(WRITES_IN_FLIGHT),
     ROSTER_TENANT_SHARED_WRITES_IN_FLIGHT: String(SHARED_WRITES_IN_FLIGHT),
+    ROSTER_TENANT_SHARED_CHANGES_PER_SECOND: String(SHARED_CHANGES_PER_SECOND),
   });
 });
 afterAll(async () => {
@@ -92,5 +97,57 @@ describe('fairness between organizations', () => {
 
     expect((await quiet.scim.get('/Users?count=1')).status).toBe(200);
     expect((await quiet.scim.post('/Users', newUser('quiet@example.com'))).status).toBe(201);
+  });
+
+  test('while another organization writes, writes are paced by what they change: a large group PATCH leaves a debt the next write waits out (429 + Retry-After)', async () => {
+    const [heavy, other] = [await newOrganization(stack), await newOrganization(stack)];
+    const asIdp = new IdpRetries();
+    // A PATCH naming this many members costs more than two seconds of the shared budget.
+    const memberCount = SHARED_CHANGES_PER_SECOND * 2 + 2;
+    const userIds: string[] = [];
+    for (let i = 0; i < memberCount + 1; i++) {
+      const created = await asIdp.call(() => heavy.scim.post('/Users', newUser(`member-${i}@example.com`)));
+      expect(created.status).toBe(201);
+      userIds.push(created.body.id);
+    }
+    const group = await asIdp.call(() =>
+      heavy.scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Everyone', members: [] }),
+    );
+    expect(group.status).toBe(201);
+    const path = `/Groups/${group.body.id}`;
+    const adding = (ids: string[]) => ({
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }],
+    });
+
+    const commands = await collect(stack.kafkaBrokers, 'roster.scim-commands.v1');
+    const published = (type: string) =>
+      waitFor(
+        () => commands.messages.find(({ value }) => value.type === type && value.subject === group.body.id),
+        { what: `the ${type} command published` },
+      );
+
+    const { otherWrites, firstPatch } = await whileFrozen(stack.pid, 'status', async () => {
+      // The other organization holds its writes in flight (the refusal of one more shows they arrived)…
+      const otherWrites = concurrentCreates(other, 'other', SHARED_WRITES_IN_FLIGHT + 1);
+      expectTooManyRequests((await otherWrites.first(1))[0]!, 1);
+      // …so the heavy one's first PATCH is admitted from a full budget and leaves a debt…
+      const firstPatch = heavy.scim.patch(path, adding(userIds.slice(0, memberCount)));
+      await published('roster.command.group.patch.v1');
+      // …which its next write, however small, must wait out: longer than a wait here, so 429.
+      const refused = await heavy.scim.patch(path, adding(userIds.slice(memberCount)));
+      expectTooManyRequests(refused, Math.ceil((memberCount + 1) / SHARED_CHANGES_PER_SECOND));
+      expect(refused.body.detail).toMatch(/other organizations write/);
+      return { otherWrites, firstPatch };
+    });
+
+    expect((await firstPatch).status).toBe(204);
+    expect((await otherWrites.all()).map((response) => response.status).sort()).toEqual([201, 201, 429]);
+    // Retried after Retry-After, as IdPs do, the write goes through.
+    expect((await asIdp.call(() => heavy.scim.patch(path, adding(userIds.slice(memberCount))))).status).toBe(
+      204,
+    );
+    expect((await heavy.scim.get(path)).body.members).toHaveLength(memberCount + 1);
+    await commands.stop();
   });
 });

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { GROUP_SCHEMA, newUser, PATCH_OP } from '../src/fixtures.ts';
+import { IdpRetries } from '../src/idp-retries.ts';
 import { newOrganization } from '../src/org.ts';
 import type { ScimClient } from '../src/scim-client.ts';
 import type { RunningStack } from '../src/stack.ts';
@@ -19,20 +20,20 @@ let stack: RunningStack;
 let scim: ScimClient;
 let userIds: string[] = [];
 
-/** Provisions `count` users as an IdP would: a few at a time, again after a 429 or 503 (Retry-After). */
+/**
+ * Calls sent as an IdP sends them: again after a 429 or 503 (Retry-After). While another
+ * organization writes, a PATCH naming 1,000 members spends five seconds of this one's change budget.
+ */
+const asIdp = new IdpRetries({ maxWaitMs: 500 });
+
+/** Provisions `count` users as an IdP would: a few at a time. */
 const createUsers = async (client: ScimClient, count: number, concurrency = 6): Promise<string[]> => {
   const ids: string[] = [];
   let next = 0;
   const create = async (index: number): Promise<string> => {
-    for (;;) {
-      const created = await client.post('/Users', newUser(`member-${index}@example.com`));
-      if (created.status === 201) return created.body.id;
-      if (created.status !== 429 && created.status !== 503) {
-        throw new Error(`creating user ${index}: ${JSON.stringify(created.body)}`);
-      }
-      const retryAfterMs = Number(created.headers.get('retry-after') ?? 1) * 1_000;
-      await new Promise((resume) => setTimeout(resume, Math.min(retryAfterMs, 500)));
-    }
+    const created = await asIdp.call(() => client.post('/Users', newUser(`member-${index}@example.com`)));
+    if (created.status !== 201) throw new Error(`creating user ${index}: ${JSON.stringify(created.body)}`);
+    return created.body.id;
   };
   const worker = async () => {
     while (next < count) {
@@ -76,26 +77,24 @@ const memberCount = async (groupId: string): Promise<number> =>
 
 describe('a large group', () => {
   test(`takes ${PER_PATCH} members per PATCH, ${PER_PATCH} at a time by Entra's value-list removal`, async () => {
-    const group = await scim.post('/Groups', {
-      schemas: [GROUP_SCHEMA],
-      displayName: 'Everyone',
-      members: [],
-    });
+    const group = await asIdp.call(() =>
+      scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Everyone', members: [] }),
+    );
     expect(group.status).toBe(201);
     const path = `/Groups/${group.body.id}`;
     const grown = await whileAnotherOrganizationProvisions(() =>
-      scim.patch(path, add(userIds.slice(0, PER_PATCH))),
+      asIdp.call(() => scim.patch(path, add(userIds.slice(0, PER_PATCH)))),
     );
     expect(grown.status).toBe(204);
-    expect((await scim.patch(path, add(userIds.slice(PER_PATCH)))).status).toBe(204);
+    expect((await asIdp.call(() => scim.patch(path, add(userIds.slice(PER_PATCH))))).status).toBe(204);
     expect(await memberCount(group.body.id)).toBe(MEMBERS);
 
     // repeating members already there changes nothing
-    expect((await scim.patch(path, add(userIds.slice(0, PER_PATCH)))).status).toBe(204);
+    expect((await asIdp.call(() => scim.patch(path, add(userIds.slice(0, PER_PATCH))))).status).toBe(204);
     expect(await memberCount(group.body.id)).toBe(MEMBERS);
 
     const removed = await whileAnotherOrganizationProvisions(() =>
-      scim.patch(path, entraRemoval(userIds.slice(0, PER_PATCH))),
+      asIdp.call(() => scim.patch(path, entraRemoval(userIds.slice(0, PER_PATCH)))),
     );
     expect(removed.status).toBe(204);
     const left = (await scim.get(path)).body.members.map((m: { value: string }) => m.value);
@@ -104,16 +103,16 @@ describe('a large group', () => {
 
   test('groups are found by member, and read without their members when asked', async () => {
     const [first, second] = [userIds[0]!, userIds[1]!];
-    const both = await scim.post('/Groups', {
-      schemas: [GROUP_SCHEMA],
-      displayName: 'Both',
-      members: [{ value: first }, { value: second }],
-    });
-    const one = await scim.post('/Groups', {
-      schemas: [GROUP_SCHEMA],
-      displayName: 'One',
-      members: [{ value: first }],
-    });
+    const groupOf = (displayName: string, members: string[]) =>
+      asIdp.call(() =>
+        scim.post('/Groups', {
+          schemas: [GROUP_SCHEMA],
+          displayName,
+          members: members.map((value) => ({ value })),
+        }),
+      );
+    const both = await groupOf('Both', [first, second]);
+    const one = await groupOf('One', [first]);
     const idsOf = async (filter: string) =>
       (
         await scim.get(`/Groups?filter=${encodeURIComponent(filter)}&excludedAttributes=members`)
@@ -133,7 +132,9 @@ describe('a large group', () => {
   });
 
   test('finding 2: a 15,000-member PATCH and a 4,000-value Entra removal are refused at once (400 tooMany), others unaffected', async () => {
-    const group = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Huge', members: [] });
+    const group = await asIdp.call(() =>
+      scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Huge', members: [] }),
+    );
     const path = `/Groups/${group.body.id}`;
     const fifteenThousand = await whileAnotherOrganizationProvisions(() =>
       scim.patch(path, add(fakeIds(15_000))),

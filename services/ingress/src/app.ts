@@ -10,7 +10,7 @@ import { scimAuth } from './http/scim-auth.ts';
 import { answerFrameworkError, scimErrorHandling } from './http/scim-errors.ts';
 import { scimMedia } from './http/scim-media.ts';
 import { serverSpan } from './http/server-span.ts';
-import { type TenantShare, tenantFairness } from './http/tenant-fairness.ts';
+import { TenantFairness, type TenantShare } from './http/tenant-fairness.ts';
 import type { AdminChanges } from './pipeline/admin-changes.ts';
 import type { CommandBus } from './pipeline/command-bus.ts';
 import { auditRoutes } from './routes/admin/audit.ts';
@@ -81,8 +81,13 @@ export const buildApp = async (deps: AppDeps) => {
       await scim.register(requestTelemetry);
       await scim.register(scimAuth, { tokens: deps.tokens });
       await scim.register(backpressureGuard, deps.backpressure);
-      await scim.register(tenantFairness, deps.tenantShare);
-      const routeDeps = { bus: deps.bus, directory: deps.directory, organizations: deps.orgSettings };
+      const fairness = new TenantFairness(deps.tenantShare);
+      await scim.register(fairness.hooks);
+      const routeDeps = {
+        bus: fairness.paced(deps.bus),
+        directory: deps.directory,
+        organizations: deps.orgSettings,
+      };
       await scim.register(usersRoutes, routeDeps);
       await scim.register(groupsRoutes, routeDeps);
       await scim.register(discoveryRoutes);

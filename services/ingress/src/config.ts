@@ -64,6 +64,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): IngressConfig 
       windowMs: positive(env, 'ROSTER_TENANT_RATE_WINDOW_MS', 10_000),
       writesInFlight: positive(env, 'ROSTER_TENANT_WRITES_IN_FLIGHT', 8),
       sharedWritesInFlight: positive(env, 'ROSTER_TENANT_SHARED_WRITES_IN_FLIGHT', 2),
+      sharedChangesPerSecond: positive(env, 'ROSTER_TENANT_SHARED_CHANGES_PER_SECOND', 200),
     },
     // At about 100 results a second, a lag of 1000 is a 10 s wait (the default deadline): past
     // it a write would only spend its deadline in the queue. 512 writes in flight is far beyond what

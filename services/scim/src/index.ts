@@ -1,6 +1,6 @@
 // The public face of @roster/scim, by concept (see README.md for where each piece lives).
 export { isScimError, resourceNotFound, SCIM_TYPE_STATUS, ScimError, scimErrors } from './errors.ts';
-export { equalityClauses } from './filter/equality-clauses.ts';
+export { equalityAlternatives, equalityClauses } from './filter/equality-clauses.ts';
 export { elementMatches, evaluateFilter, type FilterSubject } from './filter/evaluate.ts';
 export { type GroupsOfMember, memberIdsNamed } from './filter/group-members.ts';
 export { parseFilter, parsePatchPath } from './filter/parser.ts';

@@ -9,6 +9,16 @@ import { pathOf } from './request-log.ts';
 /** Seconds an IdP should wait before retrying a write that missed its deadline, or during an outage. */
 export const RETRY_AFTER_SECONDS = 5;
 
+/** `429 Too Many Requests` with the seconds to wait before retrying (Okta and Entra honour Retry-After). */
+export class TooManyRequests extends ScimError {
+  readonly retryAfterSeconds: number;
+
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(429, detail);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 export const sendScimError = (reply: FastifyReply, error: ScimError): FastifyReply =>
   reply.code(error.httpStatus).type('application/scim+json; charset=utf-8').send(error.toBody());
 
@@ -66,7 +76,9 @@ export const scimErrorHandling = fp(async (app: FastifyInstance) => {
       return sendScimError(reply, new ScimError(503, 'the change is still being processed; retry later'));
     }
     const scimError = toScimError(error);
-    if (scimError.httpStatus === 503) {
+    if (scimError instanceof TooManyRequests)
+      reply.header('retry-after', String(scimError.retryAfterSeconds));
+    else if (scimError.httpStatus === 503) {
       request.log.warn({ err: error }, 'SCIM request met an outage');
       reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     } else if (scimError.httpStatus >= 500) request.log.error({ err: error }, 'SCIM request failed');

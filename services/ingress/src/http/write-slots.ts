@@ -22,8 +22,7 @@ export class WriteSlots {
   /** Takes a slot for `tenant`; false (nothing taken) when it holds its share already. */
   acquire(tenant: string): boolean {
     const held = this.#held.get(tenant) ?? 0;
-    const othersWriting = this.#held.size - (this.#held.has(tenant) ? 1 : 0) > 0;
-    if (held >= (othersWriting ? this.#shared : this.#alone)) return false;
+    if (held >= (this.othersWriting(tenant) ? this.#shared : this.#alone)) return false;
     clearTimeout(this.#lingering.get(tenant));
     this.#lingering.delete(tenant);
     this.#held.set(tenant, held + 1);
@@ -40,6 +39,11 @@ export class WriteSlots {
     }, LINGER_MS);
     linger.unref();
     this.#lingering.set(tenant, linger);
+  }
+
+  /** Whether an organization other than `tenant` is writing (or lingering). */
+  othersWriting(tenant: string): boolean {
+    return this.#held.size - (this.#held.has(tenant) ? 1 : 0) > 0;
   }
 
   /** Slots `tenant` holds now. */

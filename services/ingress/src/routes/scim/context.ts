@@ -1,10 +1,11 @@
 import type { OrganizationSettings } from '@roster/service-kit';
-import type { CommandBus } from '../../pipeline/command-bus.ts';
+import type { CommandSender } from '../../http/tenant-fairness.ts';
 import type { DirectoryReader } from '../../store/directory.ts';
 
 /** What the SCIM route plugins need from the outside world. */
 export interface ScimRouteDeps {
-  bus: CommandBus;
+  /** Commands go out paced by their organization's share (429 beyond it). */
+  bus: CommandSender;
   directory: DirectoryReader;
   organizations: OrganizationSettings;
 }
