@@ -34,6 +34,11 @@ export interface StoreOptions {
   logger?: (line: string) => void;
   /** how often TTL indexes are enforced (default 60 000 ms, like mongod's TTL monitor) */
   ttlMonitorIntervalMs?: number;
+  /**
+   * how often the journal is checked for a snapshot (default 30 000 ms; mongod's `syncdelay`, its
+   * checkpoint interval, is 60 s): one is written once the journal outgrows the last snapshot
+   */
+  snapshotIntervalMs?: number;
 }
 
 export interface RunningStore {
@@ -47,7 +52,8 @@ export interface RunningStore {
 const COMPACT_AT_BYTES = 64 * 1024 * 1024;
 /** Periodic compaction when at least this much journal (and more than the snapshot) has accumulated. */
 const PERIODIC_COMPACT_MIN_BYTES = 1024 * 1024;
-const PERIODIC_COMPACT_MS = 30_000;
+/** Work per event-loop turn while a snapshot is written: commands are served between slices. */
+const SNAPSHOT_SLICE_MS = 10;
 
 export async function startStore(options: StoreOptions = {}): Promise<RunningStore> {
   const log = options.logger ?? ((): void => {});
@@ -121,14 +127,33 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
     queue.push([sock, buf]);
     scheduleFlush();
   };
+  const logSnapshot = (t0: number, how: string): void =>
+    log(`snapshot of ${journal?.snapshotBytes} bytes written in ${Date.now() - t0} ms (${how})`);
+  /** Starts a snapshot written a slice per event-loop turn, unless one is being written. */
   const compact = (): void => {
+    if (!journal || journal.snapshotting) return;
     const t0 = Date.now();
+    let slices = 0;
+    const writeSlice = (): void => {
+      if (!journal.snapshotting) return; // finished at close
+      slices++;
+      try {
+        if (!journal.continueSnapshot(SNAPSHOT_SLICE_MS)) {
+          setImmediate(writeSlice);
+          return;
+        }
+        logSnapshot(t0, `${slices} slices; ${journal.size} bytes journaled meanwhile`);
+      } catch (err) {
+        log(`snapshot failed: ${String(err)}`);
+      }
+    };
     try {
-      engine.compact();
-      log(`snapshot written in ${Date.now() - t0} ms`);
+      journal.startSnapshot(engine.captureState());
     } catch (err) {
       log(`snapshot failed: ${String(err)}`);
+      return;
     }
+    setImmediate(writeSlice);
   };
 
   const handleMessage = (sock: Socket, connId: number, msg: Buffer): void => {
@@ -249,7 +274,7 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
     // compact once the journal outgrows the snapshot, so compaction cost stays proportional
     const threshold = Math.max(PERIODIC_COMPACT_MIN_BYTES, journal?.snapshotBytes ?? 0);
     if (journal && journal.size > threshold && queue.length === 0) compact();
-  }, PERIODIC_COMPACT_MS);
+  }, options.snapshotIntervalMs ?? 30_000);
   compactor.unref();
 
   let closing: Promise<void> | undefined;
@@ -264,7 +289,17 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
       await closed;
       state.sessions.abortAll();
       if (journal) {
-        if (journal.size > 0) compact();
+        try {
+          // finish the snapshot being written, then write the last one at once for a fast restart
+          journal.continueSnapshot(Number.POSITIVE_INFINITY);
+          if (journal.size > 0) {
+            const t0 = Date.now();
+            journal.compact(engine.captureState());
+            logSnapshot(t0, 'at shutdown');
+          }
+        } catch (err) {
+          log(`snapshot failed: ${String(err)}`);
+        }
         journal.close();
       }
       log('closed');

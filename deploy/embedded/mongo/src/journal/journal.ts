@@ -29,6 +29,12 @@ import type { Doc } from '../storage/values.ts';
  * sits in the OS page cache, which survives `kill -9` of this process; we deliberately do not fsync
  * every write (a development store, not a production database), so an OS crash or power loss can
  * lose the last writes. Snapshots are fsynced and installed by atomic rename.
+ *
+ * A snapshot is written while writes go on: at the cut, appends move to the next generation's
+ * journal (`journal.<g+1>.log`) and the state as of the cut is written to `snapshot.tmp` a slice
+ * at a time. Once installed as `snapshot.bson` (header: generation g+1), the journals before g+1
+ * are deleted. Recovery loads the snapshot of generation g and replays journals g, g+1, … in
+ * order, so a crash at any point of a snapshot loses nothing.
  */
 export class Journal {
   private readonly dir: string;
@@ -40,6 +46,7 @@ export class Journal {
   private bytes = 0;
   private failed: Error | undefined;
   private lock: DataDirLock | undefined;
+  private snapshot: SnapshotWriter | undefined;
   /** size of the current snapshot file, to keep compaction proportional to the data */
   snapshotBytes = 0;
 
@@ -75,29 +82,34 @@ export class Journal {
       for (const rec of records.slice(1)) apply(rec);
       snapshotRecords = records.length - 1;
     }
-    const journalPath = this.journalPath(this.gen);
+    const snapshotGen = this.gen;
     let journalRecords = 0;
-    if (existsSync(journalPath)) {
+    for (let gen = snapshotGen; existsSync(this.journalPath(gen)); gen++) {
+      this.gen = gen;
+      const journalPath = this.journalPath(gen);
       const buf = readFileSync(journalPath);
       const { records, validLength } = readFrames(buf);
       for (const rec of records) apply(rec);
-      journalRecords = records.length;
+      journalRecords += records.length;
+      this.bytes += validLength;
       if (validLength !== buf.length) {
+        // what follows a torn frame is lost, later generations included: they would apply on
+        // top of a gap
         this.log(
           `journal ${journalPath}: torn tail of ${buf.length - validLength} bytes at offset ${validLength} dropped`,
         );
         const fd = openSync(journalPath, 'r+');
         ftruncateSync(fd, validLength);
         closeSync(fd);
+        break;
       }
-      this.bytes = validLength;
     }
     for (const f of readdirSync(this.dir)) {
-      if ((f.startsWith('journal.') && f !== `journal.${this.gen}.log`) || f === 'snapshot.tmp') {
-        unlinkSync(join(this.dir, f));
-      }
+      const gen = journalGen(f);
+      const replayed = gen !== undefined && gen >= snapshotGen && gen <= this.gen;
+      if ((gen !== undefined && !replayed) || f === 'snapshot.tmp') unlinkSync(join(this.dir, f));
     }
-    this.fd = openSync(journalPath, 'a');
+    this.fd = openSync(this.journalPath(this.gen), 'a');
     return { snapshotRecords, journalRecords };
   }
 
@@ -141,53 +153,62 @@ export class Journal {
     this.pendingBytes = 0;
   }
 
-  /** Writes a compacted snapshot of `records` (the full committed state) and starts a new journal. */
-  compact(records: Iterable<Doc>): void {
+  get snapshotting(): boolean {
+    return this.snapshot !== undefined;
+  }
+
+  /**
+   * Cuts the journal: appends go to the next generation from now on, and `state` (the full
+   * committed state as of now, produced lazily) becomes its snapshot as `continueSnapshot` writes it.
+   */
+  startSnapshot(state: Iterable<Doc>): void {
+    if (this.snapshot) throw new Error('a snapshot is already being written');
     this.flush();
-    const next = this.gen + 1;
-    const tmp = join(this.dir, 'snapshot.tmp');
-    const fd = openSync(tmp, 'w');
-    try {
-      const chunk: Uint8Array[] = [];
-      let size = 0;
-      const put = (frame: Uint8Array): void => {
-        chunk.push(frame);
-        size += frame.length;
-        if (size > 1 << 22) drain();
-      };
-      let written = 0;
-      const drain = (): void => {
-        const buf = Buffer.concat(chunk, size);
-        written += buf.length;
-        let off = 0;
-        while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-        chunk.length = 0;
-        size = 0;
-      };
-      put(encodeFrame({ op: 'snapshot', gen: next }));
-      for (const rec of records) put(encodeFrame(rec));
-      drain();
-      fsyncSync(fd);
-      this.snapshotBytes = written;
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, join(this.dir, 'snapshot.bson'));
-    syncDir(this.dir);
-    const old = this.journalPath(this.gen);
+    const gen = this.gen + 1;
+    const fd = openSync(this.journalPath(gen), 'a');
     closeSync(this.fd);
-    this.gen = next;
-    this.fd = openSync(this.journalPath(next), 'a');
+    this.fd = fd;
+    this.gen = gen;
     this.bytes = 0;
+    this.snapshot = new SnapshotWriter(join(this.dir, 'snapshot.tmp'), gen, state);
+  }
+
+  /**
+   * Writes the snapshot for about `budgetMs`; once all is written, installs it and deletes the
+   * journals it replaces. Returns whether the snapshot is done. A failed snapshot is abandoned:
+   * the previous snapshot and the journals since stay, and recovery needs nothing else.
+   */
+  continueSnapshot(budgetMs: number): boolean {
+    const writer = this.snapshot;
+    if (!writer) return true;
     try {
-      unlinkSync(old);
-    } catch {
-      // already gone
+      if (!writer.write(budgetMs)) return false;
+      writer.install(join(this.dir, 'snapshot.bson'));
+    } catch (err) {
+      writer.abandon();
+      throw err;
+    } finally {
+      if (writer.closed) this.snapshot = undefined;
     }
+    syncDir(this.dir);
+    this.snapshotBytes = writer.bytes;
+    for (const f of readdirSync(this.dir)) {
+      const gen = journalGen(f);
+      if (gen !== undefined && gen < writer.gen) unlinkSync(join(this.dir, f));
+    }
+    return true;
+  }
+
+  /** Writes a snapshot of `state` (the full committed state) at once, e.g. on shutdown. */
+  compact(state: Iterable<Doc>): void {
+    this.startSnapshot(state);
+    this.continueSnapshot(Number.POSITIVE_INFINITY);
   }
 
   close(): void {
     if (this.fd < 0) return;
+    this.snapshot?.abandon();
+    this.snapshot = undefined;
     if (this.failed) {
       closeSync(this.fd);
       this.fd = -1;
@@ -205,6 +226,86 @@ export class Journal {
     this.lock?.release();
     this.lock = undefined;
   }
+}
+
+/**
+ * `snapshot.tmp` being written a slice at a time: frames are gathered into chunks of a few MiB,
+ * each written with one write(2).
+ */
+class SnapshotWriter {
+  private readonly path: string;
+  private readonly fd: number;
+  private readonly records: Iterator<Doc>;
+  /** the journal generation that follows this snapshot */
+  readonly gen: number;
+  private chunk: Uint8Array[] = [];
+  private chunkBytes = 0;
+  bytes = 0;
+  closed = false;
+
+  constructor(path: string, gen: number, state: Iterable<Doc>) {
+    this.path = path;
+    this.gen = gen;
+    this.fd = openSync(path, 'w');
+    this.records = state[Symbol.iterator]();
+    this.put(encodeFrame({ op: 'snapshot', gen }));
+  }
+
+  /** Encodes and writes records for about `budgetMs`; true once every record is written. */
+  write(budgetMs: number): boolean {
+    const until = performance.now() + budgetMs;
+    for (;;) {
+      const next = this.records.next();
+      if (next.done) {
+        this.drain();
+        return true;
+      }
+      this.put(encodeFrame(next.value));
+      if (performance.now() >= until) return false;
+    }
+  }
+
+  install(target: string): void {
+    fsyncSync(this.fd);
+    this.close();
+    renameSync(this.path, target);
+  }
+
+  abandon(): void {
+    if (this.closed) return;
+    this.close();
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // already gone
+    }
+  }
+
+  private put(frame: Uint8Array): void {
+    this.chunk.push(frame);
+    this.chunkBytes += frame.length;
+    if (this.chunkBytes > 1 << 22) this.drain();
+  }
+
+  private drain(): void {
+    const buf = Buffer.concat(this.chunk, this.chunkBytes);
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    this.bytes += buf.length;
+    this.chunk = [];
+    this.chunkBytes = 0;
+  }
+
+  private close(): void {
+    this.closed = true;
+    closeSync(this.fd);
+  }
+}
+
+/** The generation of a journal file's name (`journal.<gen>.log`), else undefined. */
+function journalGen(file: string): number | undefined {
+  const m = /^journal\.(\d+)\.log$/.exec(file);
+  return m ? Number(m[1]) : undefined;
 }
 
 function syncDir(dir: string): void {

@@ -295,32 +295,20 @@ export class Engine {
 
   // ---------------------------------------------------------------- persistence
 
-  /** Records describing the full committed state, for a compacted snapshot. */
-  *dump(): Iterable<Doc> {
-    for (const coll of this.catalog.all()) {
-      yield { op: 'create', db: coll.db, c: coll.name, options: coll.options };
-      for (const ix of coll.indexes) {
-        if (!ix.isId) yield { op: 'createIndex', db: coll.db, c: coll.name, spec: ix.spec };
-      }
-      // batches bounded by bytes as well as by count: a thousand large documents would not fit
-      // one BSON record
-      let batch: Doc[] = [];
-      let batchBytes = 0;
-      for (const rec of coll.records.values()) {
-        batch.push(rec.doc);
-        batchBytes += calculateObjectSize(rec.doc);
-        if (batch.length >= 1000 || batchBytes >= SNAPSHOT_BATCH_BYTES) {
-          yield { op: 'putMany', db: coll.db, c: coll.name, docs: batch };
-          batch = [];
-          batchBytes = 0;
-        }
-      }
-      if (batch.length > 0) yield { op: 'putMany', db: coll.db, c: coll.name, docs: batch };
-    }
-  }
-
-  compact(): void {
-    this.journal?.compact(this.dump());
+  /**
+   * The full committed state as of now, as snapshot records produced lazily: documents are
+   * captured by reference (a write replaces a document, never changes it in place), so the
+   * snapshot can be written over many event-loop turns while writes go on.
+   */
+  captureState(): Iterable<Doc> {
+    const parts = Array.from(this.catalog.all(), (coll) => ({
+      db: coll.db,
+      c: coll.name,
+      options: { ...coll.options },
+      specs: coll.indexes.filter((ix) => !ix.isId).map((ix) => ({ ...ix.spec })),
+      docs: Array.from(coll.records.values(), (rec) => rec.doc),
+    }));
+    return snapshotRecords(parts);
   }
 
   private applyRecord(rec: Doc): void {
@@ -388,5 +376,34 @@ export function validateNamespace(db: string, name: string): void {
   }
   if (name.length === 0 || name.includes('\u0000') || name.startsWith('.') || name.includes('$')) {
     throw new CommandError('InvalidNamespace', `Invalid collection name: ${name}`);
+  }
+}
+
+interface CapturedCollection {
+  db: string;
+  c: string;
+  options: Doc;
+  specs: IndexSpec[];
+  docs: Doc[];
+}
+
+function* snapshotRecords(parts: CapturedCollection[]): Iterable<Doc> {
+  for (const { db, c, options, specs, docs } of parts) {
+    yield { op: 'create', db, c, options };
+    for (const spec of specs) yield { op: 'createIndex', db, c, spec };
+    // batches bounded by bytes as well as by count: a thousand large documents would not fit
+    // one BSON record
+    let batch: Doc[] = [];
+    let batchBytes = 0;
+    for (const doc of docs) {
+      batch.push(doc);
+      batchBytes += calculateObjectSize(doc);
+      if (batch.length >= 1000 || batchBytes >= SNAPSHOT_BATCH_BYTES) {
+        yield { op: 'putMany', db, c, docs: batch };
+        batch = [];
+        batchBytes = 0;
+      }
+    }
+    if (batch.length > 0) yield { op: 'putMany', db, c, docs: batch };
   }
 }
