@@ -25,6 +25,19 @@ describe('W3C trace context', () => {
     }
   });
 
+  test('span and trace ids stay distinct and well-formed across many ids (the random pool refills)', () => {
+    const spans = new Set<string>();
+    const traces = new Set<string>();
+    for (let i = 0; i < 2_000; i++) {
+      const child = parseTraceparent(childTraceparent(PARENT))!;
+      const root = parseTraceparent(childTraceparent(undefined))!;
+      spans.add(child.spanId).add(root.spanId);
+      traces.add(root.traceId);
+    }
+    expect(spans.size).toBe(4_000);
+    expect(traces.size).toBe(2_000);
+  });
+
   test('formatting is the inverse of parsing', () => {
     expect(formatTraceparent(parseTraceparent(PARENT)!)).toBe(PARENT);
   });

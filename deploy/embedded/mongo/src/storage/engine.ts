@@ -1,11 +1,8 @@
-import { calculateObjectSize } from 'bson';
 import { CommandError } from '../errors.ts';
 import { HashIndex, type IndexSpec } from '../indexes/hash-index.ts';
 import type { Journal } from '../journal/journal.ts';
 import { Catalog, type Collection } from './catalog.ts';
 import { type Doc, isPlainObject, keyOf, pathValues } from './values.ts';
-
-const SNAPSHOT_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** What the engine needs to know about an open transaction (see sessions/transaction.ts). */
 export interface LockOwner {
@@ -351,6 +348,7 @@ export class Engine {
         this.write(this.ensureCollection(db, c), keyOf(doc._id), doc, false);
         return;
       }
+      // snapshots written before per-document records
       case 'putMany': {
         const coll = this.ensureCollection(db, c);
         for (const doc of rec.docs as Doc[]) this.write(coll, keyOf(doc._id), doc, false);
@@ -391,19 +389,9 @@ function* snapshotRecords(parts: CapturedCollection[]): Iterable<Doc> {
   for (const { db, c, options, specs, docs } of parts) {
     yield { op: 'create', db, c, options };
     for (const spec of specs) yield { op: 'createIndex', db, c, spec };
-    // batches bounded by bytes as well as by count: a thousand large documents would not fit
-    // one BSON record
-    let batch: Doc[] = [];
-    let batchBytes = 0;
-    for (const doc of docs) {
-      batch.push(doc);
-      batchBytes += calculateObjectSize(doc);
-      if (batch.length >= 1000 || batchBytes >= SNAPSHOT_BATCH_BYTES) {
-        yield { op: 'putMany', db, c, docs: batch };
-        batch = [];
-        batchBytes = 0;
-      }
-    }
-    if (batch.length > 0) yield { op: 'putMany', db, c, docs: batch };
+    // one record per document, as the journal writes them: no record outgrows the largest
+    // document, and nothing needs measuring first (BSON size calculation costs about as much as
+    // the serialisation itself)
+    for (const doc of docs) yield { op: 'put', db, c, doc };
   }
 }
