@@ -9,8 +9,9 @@
  *      PATCH every member is in the workspace, and B's p99 under this load,
  *   4. `GET /Groups/{id}?excludedAttributes=members` of the full group,
  *   5. A removes every member again by Entra's value-list removal, same figures,
- * and the peak RSS of every process. Prints one JSON document. The CPU per PATCH is summed over
- * every process and includes organization B's writes meanwhile (the stack cannot tell them apart).
+ * and the peak RSS of every process. Prints one JSON document. The CPU and the round trips (store
+ * commands, broker requests) per PATCH are summed over every process and include organization B's
+ * writes meanwhile (the stack cannot tell them apart); B's own, per write alone, are reported too.
  */
 import { MongoClient } from 'mongodb';
 import { GROUP_SCHEMA, newUser, PATCH_OP } from '../src/fixtures.ts';
@@ -29,6 +30,7 @@ import {
   stackProcesses,
   summarize,
 } from './measure.ts';
+import { roundTripCounter } from './round-trips.ts';
 
 const MEMBERS = arg('members', 100_000);
 const PER_PATCH = arg('per-patch', 100);
@@ -74,7 +76,13 @@ const patchOf = (operation: Record<string, unknown>) => ({ schemas: [PATCH_OP], 
  * workspace holds `membersAfter` members: each PATCH's latency, B's, and the convergence time.
  */
 const groupPhase = async (
-  target: { stack: RunningStack; a: TestOrg; b: TestOrg; workspaceMembers: () => Promise<number> },
+  target: {
+    stack: RunningStack;
+    a: TestOrg;
+    b: TestOrg;
+    workspaceMembers: () => Promise<number>;
+    roundTrips: RoundTrips;
+  },
   groupPath: string,
   patches: Record<string, unknown>[],
   membersAfter: number,
@@ -83,6 +91,7 @@ const groupPhase = async (
   const stop = new AbortController();
   const other = provisionUntil(target.b.scim, stop.signal, `${phase}-bystander`);
   const cpuBefore = childrenCpuSeconds(target.stack.pid);
+  const servedBefore = await target.roundTrips.served();
   const latencies: number[] = [];
   const started = performance.now();
   for (const body of patches) {
@@ -95,6 +104,7 @@ const groupPhase = async (
   while ((await target.workspaceMembers()) !== membersAfter) await sleep(100);
   const convergedMs = Math.round(performance.now() - lastAnswered);
   stop.abort();
+  const roundTrips = await target.roundTrips.perOperation(servedBefore, patches.length);
   const tenth = Math.max(1, Math.floor(latencies.length / 10));
   const firstTenth = median(latencies.slice(0, tenth));
   const lastTenth = median(latencies.slice(-tenth));
@@ -105,9 +115,12 @@ const groupPhase = async (
     cpuMsPerPatchWithTheOtherOrganization: Number(
       (((childrenCpuSeconds(target.stack.pid) - cpuBefore) * 1000) / patches.length).toFixed(1),
     ),
+    roundTripsPerPatchWithTheOtherOrganization: roundTrips,
     otherOrganization: await other,
   };
 };
+
+type RoundTrips = Awaited<ReturnType<typeof roundTripCounter>>;
 
 const chunks = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
@@ -115,6 +128,7 @@ const asMembers = (ids: readonly string[]) => ids.map((value) => ({ value }));
 
 const stack = await startStack({ LOG_LEVEL: 'error' }, 180_000);
 const mongo = new MongoClient(stack.mongoUrl);
+let roundTrips: RoundTrips | undefined;
 try {
   await mongo.connect();
   const a = await setUpOrganization(stack, { workspaces: ['Everyone', GROUP_NAME] });
@@ -122,17 +136,20 @@ try {
   const workspaceId = a.workspaces[GROUP_NAME]!;
   const workspaceMembers = () =>
     mongo.db('roster').collection('workspace_members').countDocuments({ tenant: a.orgId, workspaceId });
-  const target = { stack, a, b, workspaceMembers };
+  roundTrips = await roundTripCounter(stack);
+  const target = { stack, a, b, workspaceMembers, roundTrips };
 
   const seedStarted = performance.now();
   const ids = await seedUsers(a);
   const seededInS = Math.round((performance.now() - seedStarted) / 1000);
 
   const idleStop = new AbortController();
+  const servedBeforeIdle = await roundTrips.served();
   const idleRun = provisionUntil(b.scim, idleStop.signal, 'idle');
   await sleep(30_000);
   idleStop.abort();
   const idle = await idleRun;
+  const roundTripsPerIdleWrite = await roundTrips.perOperation(servedBeforeIdle, idle.count);
 
   const group = await a.scim.post('/Groups', {
     schemas: [GROUP_SCHEMA],
@@ -171,7 +188,7 @@ try {
     members: MEMBERS,
     perPatch: PER_PATCH,
     seededInS,
-    otherOrganizationIdle: idle,
+    otherOrganizationIdle: { ...idle, roundTripsPerWrite: roundTripsPerIdleWrite },
     build: {
       ...build,
       otherOrganizationP99Ratio: Number((build.otherOrganization.p99 / idle.p99).toFixed(2)),
@@ -187,5 +204,6 @@ try {
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
   await mongo.close();
+  await roundTrips?.close();
   await stack.stop();
 }

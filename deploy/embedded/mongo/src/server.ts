@@ -53,7 +53,7 @@ const COMPACT_AT_BYTES = 64 * 1024 * 1024;
 /** Periodic compaction when at least this much journal (and more than the snapshot) has accumulated. */
 const PERIODIC_COMPACT_MIN_BYTES = 1024 * 1024;
 /** Work per event-loop turn while a snapshot is written: commands are served between slices. */
-const SNAPSHOT_SLICE_MS = 10;
+const SNAPSHOT_SLICE_MS = 4;
 
 export async function startStore(options: StoreOptions = {}): Promise<RunningStore> {
   const log = options.logger ?? ((): void => {});

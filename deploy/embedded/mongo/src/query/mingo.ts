@@ -18,27 +18,34 @@ function wrap<T>(what: string, fn: () => T): T {
 
 export type Matcher = (doc: Doc) => boolean;
 
+const isScalar = (v: unknown): boolean =>
+  typeof v === 'string' ||
+  typeof v === 'boolean' ||
+  (typeof v === 'number' && !Number.isNaN(v)) ||
+  v instanceof Date ||
+  (typeof v === 'object' && v !== null && (v as { _bsontype?: unknown })._bsontype === 'ObjectId');
+
 /**
- * Matcher for the most common filter shape, `{ field: scalar, ... }` (strings, numbers, booleans,
- * dates, ObjectIds): compared by canonical key with MongoDB's array-element semantics, without
- * building a mingo Query (whose construction copies its whole operator table).
+ * Matcher for the most common filter shapes, `{ field: scalar | { $in: [scalar, …] }, … }`
+ * (strings, numbers, booleans, dates, ObjectIds — no null, no regex, no arrays): compared by
+ * canonical key with MongoDB's array-element semantics, without building a mingo Query (whose
+ * construction copies its whole operator table).
  */
-function simpleEquality(filter: Doc): Matcher | undefined {
-  const checks: [string[], string][] = [];
+function simpleMatcher(filter: Doc): Matcher | undefined {
+  const checks: [string[], Set<string>][] = [];
   for (const [field, v] of Object.entries(filter)) {
     if (field.startsWith('$')) return undefined;
-    const scalar =
-      typeof v === 'string' ||
-      typeof v === 'boolean' ||
-      (typeof v === 'number' && !Number.isNaN(v)) ||
-      v instanceof Date ||
-      (typeof v === 'object' && v !== null && (v as { _bsontype?: unknown })._bsontype === 'ObjectId');
-    if (!scalar) return undefined;
-    checks.push([field.split('.'), keyOf(v)]);
+    if (isScalar(v)) {
+      checks.push([field.split('.'), new Set([keyOf(v)])]);
+      continue;
+    }
+    if (!isPlainObject(v) || Object.keys(v).length !== 1 || !Array.isArray(v.$in)) return undefined;
+    if (!v.$in.every(isScalar)) return undefined;
+    checks.push([field.split('.'), new Set(v.$in.map((x) => keyOf(x)))]);
   }
   return (doc) => {
-    for (const [parts, key] of checks) {
-      if (!pathValues(doc, parts).some((x) => keyOf(x) === key)) return false;
+    for (const [parts, keys] of checks) {
+      if (!pathValues(doc, parts).some((x) => keys.has(keyOf(x)))) return false;
     }
     return true;
   };
@@ -57,7 +64,7 @@ export function compileFilter(filter: unknown, collation?: unknown): Matcher {
     const folded = wrap('invalid query', () => new Query(foldValue(filter, fold), MINGO_OPTIONS));
     return (doc) => wrap('query failed', () => folded.test(foldValue(doc, fold)));
   }
-  const simple = simpleEquality(filter);
+  const simple = simpleMatcher(filter);
   if (simple) return simple;
   const q = wrap('invalid query', () => new Query(filter, MINGO_OPTIONS));
   return (doc) => wrap('query failed', () => q.test(doc));
