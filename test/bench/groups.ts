@@ -9,7 +9,8 @@
  *      PATCH every member is in the workspace, and B's p99 under this load,
  *   4. `GET /Groups/{id}?excludedAttributes=members` of the full group,
  *   5. A removes every member again by Entra's value-list removal, same figures,
- * and the peak RSS of every process. Prints one JSON document. The CPU and the round trips (store
+ * and the peak RSS of every process. Prints one JSON document; each phase's figures also go to
+ * stderr as soon as it ends, so a run that fails later (a long one) still tells what it measured. The CPU and the round trips (store
  * commands, broker requests) per PATCH are summed over every process and include organization B's
  * writes meanwhile (the stack cannot tell them apart); B's own, per write alone, are reported too.
  */
@@ -122,6 +123,11 @@ const groupPhase = async (
 
 type RoundTrips = Awaited<ReturnType<typeof roundTripCounter>>;
 
+/** One phase's figures on stderr, as soon as it ends. */
+const reportPhase = (phase: string, figures: unknown): void => {
+  process.stderr.write(`${phase} ${JSON.stringify(figures)}\n`);
+};
+
 const chunks = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 const asMembers = (ids: readonly string[]) => ids.map((value) => ({ value }));
@@ -142,6 +148,7 @@ try {
   const seedStarted = performance.now();
   const ids = await seedUsers(a);
   const seededInS = Math.round((performance.now() - seedStarted) / 1000);
+  reportPhase('seeded', { seededInS });
 
   const idleStop = new AbortController();
   const servedBeforeIdle = await roundTrips.served();
@@ -150,6 +157,7 @@ try {
   idleStop.abort();
   const idle = await idleRun;
   const roundTripsPerIdleWrite = await roundTrips.perOperation(servedBeforeIdle, idle.count);
+  reportPhase('idle', { ...idle, roundTripsPerWrite: roundTripsPerIdleWrite });
 
   const group = await a.scim.post('/Groups', {
     schemas: [GROUP_SCHEMA],
@@ -165,6 +173,7 @@ try {
     MEMBERS,
     'build',
   );
+  reportPhase('build', build);
 
   const reads = await drive(100, 1, async () => {
     const read = await a.scim.get(`${groupPath}?excludedAttributes=members`);
@@ -180,6 +189,7 @@ try {
     0,
     'removal',
   );
+  reportPhase('removal', removal);
 
   const peakRss = Object.fromEntries(
     stackProcesses(stack.pid).map(({ name, pid }) => [name, peakRssMiB(pid)]),

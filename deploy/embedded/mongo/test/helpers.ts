@@ -48,9 +48,11 @@ export interface ChildStore {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs src/main.ts as a child process and waits for its READY line. */
-export async function spawnStore(args: string[]): Promise<ChildStore> {
-  const child = spawn(NODE, [MAIN, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs src/main.ts as a child process (with `nodeOptions`, e.g. a heap limit) and waits for its READY line. */
+export async function spawnStore(args: string[], nodeOptions: string[] = []): Promise<ChildStore> {
+  const child = spawn(NODE, [...nodeOptions, MAIN, '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stderr: string[] = [];
   child.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -1,8 +1,9 @@
-import { appendFile, readdir, stat } from 'node:fs/promises';
+import { appendFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '@roster/test-support';
 import { MongoClient, type MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeFrame } from '../src/journal/journal.ts';
 import { type AnyDoc, type ChildStore, removeDir, spawnStore, tempDir } from './helpers.ts';
 
 let dir: string;
@@ -146,5 +147,35 @@ describe('durability', () => {
     await r.client.close();
     r.store.child.kill('SIGINT');
     expect((await r.store.exited).code).toBe(0);
+  });
+});
+
+describe('recovery', () => {
+  it('replays a journal far larger than its heap when the state it makes fits', async () => {
+    // 256 MB of journal rewriting the same 100 documents, for a store limited to a 64 MB heap:
+    // replaying record by record holds one version of each document at a time
+    const big = await tempDir('roster-mongo-replay');
+    try {
+      const versions = 256;
+      const payload = 'v'.repeat(10_000);
+      const frames: Uint8Array[] = [{ op: 'create', db: 'app', c: 'users', options: {} }].map(encodeFrame);
+      for (let v = 0; v < versions; v++) {
+        for (let i = 0; i < 100; i++) {
+          frames.push(encodeFrame({ op: 'put', db: 'app', c: 'users', doc: { _id: i, v, payload } }));
+        }
+      }
+      await writeFile(join(big, 'journal.0.log'), Buffer.concat(frames));
+      const store = await spawnStore(['--data-dir', big], ['--max-old-space-size=64']);
+      children.push(store);
+      const client = new MongoClient(store.url, { serverSelectionTimeoutMS: 2_000 });
+      const docs = client.db('app').collection<AnyDoc>('users');
+      expect(await docs.countDocuments()).toBe(100);
+      expect(await docs.countDocuments({ v: versions - 1 })).toBe(100);
+      await client.close();
+      store.child.kill('SIGKILL');
+      await store.exited;
+    } finally {
+      await removeDir(big);
+    }
   });
 });

@@ -73,14 +73,20 @@ export class Journal {
     if (existsSync(snapPath)) {
       const buf = readFileSync(snapPath);
       this.snapshotBytes = buf.length;
-      const { records, validLength } = readFrames(buf);
+      let head: Doc | undefined;
+      const validLength = forEachFrame(buf, (rec) => {
+        if (head) {
+          apply(rec);
+          snapshotRecords++;
+          return;
+        }
+        if (rec.op !== 'snapshot') throw new Error(`snapshot ${snapPath} has no header`);
+        head = rec;
+      });
       if (validLength !== buf.length)
         throw new Error(`snapshot ${snapPath} is corrupt at byte ${validLength}`);
-      const head = records[0];
-      if (head?.op !== 'snapshot') throw new Error(`snapshot ${snapPath} has no header`);
+      if (!head) throw new Error(`snapshot ${snapPath} has no header`);
       this.gen = Number(head.gen);
-      for (const rec of records.slice(1)) apply(rec);
-      snapshotRecords = records.length - 1;
     }
     const snapshotGen = this.gen;
     let journalRecords = 0;
@@ -88,9 +94,10 @@ export class Journal {
       this.gen = gen;
       const journalPath = this.journalPath(gen);
       const buf = readFileSync(journalPath);
-      const { records, validLength } = readFrames(buf);
-      for (const rec of records) apply(rec);
-      journalRecords += records.length;
+      const validLength = forEachFrame(buf, (rec) => {
+        apply(rec);
+        journalRecords++;
+      });
       this.bytes += validLength;
       if (validLength !== buf.length) {
         // what follows a torn frame is lost, later generations included: they would apply on
@@ -342,9 +349,12 @@ function serializeAnySize(rec: Doc): Uint8Array {
   }
 }
 
-/** Parses frames until the end or the first torn/corrupt frame. */
-export function readFrames(buf: Buffer): { records: Doc[]; validLength: number } {
-  const records: Doc[] = [];
+/**
+ * Decodes frames one at a time into `each` until the end or the first torn/corrupt frame, and
+ * returns the length of the valid frames. One at a time: a journal holds many versions of the same
+ * documents, and only the state they make, not all of them at once, has to fit in memory.
+ */
+export function forEachFrame(buf: Buffer, each: (rec: Doc) => void): number {
   let off = 0;
   while (off + 8 <= buf.length) {
     const len = buf.readUInt32LE(off);
@@ -358,8 +368,8 @@ export function readFrames(buf: Buffer): { records: Doc[]; validLength: number }
     } catch {
       break;
     }
-    records.push(rec);
+    each(rec);
     off += 8 + len;
   }
-  return { records, validLength: off };
+  return off;
 }
