@@ -129,31 +129,23 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
   };
   const logSnapshot = (t0: number, how: string): void =>
     log(`snapshot of ${journal?.snapshotBytes} bytes written in ${Date.now() - t0} ms (${how})`);
-  /** Starts a snapshot written a slice per event-loop turn, unless one is being written. */
+  /** Starts a snapshot written in the background, unless one is being written. */
   const compact = (): void => {
     if (!journal || journal.snapshotting) return;
     const t0 = Date.now();
-    let slices = 0;
-    const writeSlice = (): void => {
-      if (!journal.snapshotting) return; // finished at close
-      slices++;
-      try {
-        if (!journal.continueSnapshot(SNAPSHOT_SLICE_MS)) {
-          setImmediate(writeSlice);
-          return;
-        }
-        logSnapshot(t0, `${slices} slices; ${journal.size} bytes journaled meanwhile`);
-      } catch (err) {
-        log(`snapshot failed: ${String(err)}`);
-      }
-    };
     try {
       journal.startSnapshot(engine.captureState());
     } catch (err) {
       log(`snapshot failed: ${String(err)}`);
       return;
     }
-    setImmediate(writeSlice);
+    journal.writeSnapshot(SNAPSHOT_SLICE_MS).then(
+      (slices) => {
+        if (slices !== undefined)
+          logSnapshot(t0, `${slices} slices; ${journal.size} bytes journaled meanwhile`);
+      },
+      (err: unknown) => log(`snapshot failed: ${String(err)}`),
+    );
   };
 
   const handleMessage = (sock: Socket, connId: number, msg: Buffer): void => {
@@ -290,9 +282,8 @@ export async function startStore(options: StoreOptions = {}): Promise<RunningSto
       state.sessions.abortAll();
       if (journal) {
         try {
-          // finish the snapshot being written, then write the last one at once for a fast restart
-          journal.continueSnapshot(Number.POSITIVE_INFINITY);
-          if (journal.size > 0) {
+          // the last snapshot, written at once for a fast restart (it replaces one being written)
+          if (journal.size > 0 || journal.snapshotting) {
             const t0 = Date.now();
             journal.compact(engine.captureState());
             logSnapshot(t0, 'at shutdown');

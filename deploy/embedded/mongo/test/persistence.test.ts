@@ -137,6 +137,10 @@ describe('durability', () => {
     expect(files).toContain('snapshot.bson');
     const s = await start();
     expect(await users(s.client).countDocuments()).toBe(N - 1 + 4);
+    // the snapshot holds what transactions wrote and what a rename moved (written from the frames
+    // their writes journaled, save the renamed collection's, encoded again under its new name)
+    expect((await users(s.client).findOne({ _id: 0 }))?.fromTxn).toBe(true);
+    expect(await s.client.db('app').collection<AnyDoc>('renamed').findOne({})).toEqual({ _id: 'moved' });
     await users(s.client).deleteMany({ _id: { $type: 'string' } });
     await kill9(s);
     const r = await start();
@@ -151,6 +155,28 @@ describe('durability', () => {
 });
 
 describe('recovery', () => {
+  it('replays transactions journaled by earlier versions, their writes as documents', async () => {
+    const old = await tempDir('roster-mongo-old-tx');
+    try {
+      const put = (doc: AnyDoc) => ({ op: 'put', db: 'app', c: 'users', doc });
+      const frames = [
+        { op: 'create', db: 'app', c: 'users', options: {} },
+        put({ _id: 1, v: 1 }),
+        { op: 'tx', ops: [put({ _id: 2, v: 2 }), { op: 'del', db: 'app', c: 'users', id: 1 }] },
+      ].map(encodeFrame);
+      await writeFile(join(old, 'journal.0.log'), Buffer.concat(frames));
+      const store = await spawnStore(['--data-dir', old]);
+      children.push(store);
+      const client = new MongoClient(store.url, { serverSelectionTimeoutMS: 2_000 });
+      expect(await client.db('app').collection<AnyDoc>('users').find().toArray()).toEqual([{ _id: 2, v: 2 }]);
+      await client.close();
+      store.child.kill('SIGKILL');
+      await store.exited;
+    } finally {
+      await removeDir(old);
+    }
+  });
+
   it('replays a journal far larger than its heap when the state it makes fits', async () => {
     // 256 MB of journal rewriting the same 100 documents, for a store limited to a 64 MB heap:
     // replaying record by record holds one version of each document at a time

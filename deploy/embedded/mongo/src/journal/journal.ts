@@ -1,6 +1,7 @@
 import {
   closeSync,
   existsSync,
+  fsync,
   fsyncSync,
   ftruncateSync,
   mkdirSync,
@@ -10,6 +11,8 @@ import {
   renameSync,
   unlinkSync,
   writeSync,
+  writev,
+  writevSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -31,8 +34,9 @@ import type { Doc } from '../storage/values.ts';
  * lose the last writes. Snapshots are fsynced and installed by atomic rename.
  *
  * A snapshot is written while writes go on: at the cut, appends move to the next generation's
- * journal (`journal.<g+1>.log`) and the state as of the cut is written to `snapshot.tmp` a slice
- * at a time. Once installed as `snapshot.bson` (header: generation g+1), the journals before g+1
+ * journal (`journal.<g+1>.log`) and the state as of the cut is written to `snapshot.tmp` in the
+ * background (gathered a slice per event-loop turn, written by the thread pool). Once installed
+ * as `snapshot.bson` (header: generation g+1), the journals before g+1
  * are deleted. Recovery loads the snapshot of generation g and replays journals g, g+1, … in
  * order, so a crash at any point of a snapshot loses nothing.
  */
@@ -56,7 +60,7 @@ export class Journal {
   }
 
   /** Loads the snapshot, replays the journal through `apply`, and opens the journal for appends. */
-  recover(apply: (rec: Doc) => void): { snapshotRecords: number; journalRecords: number } {
+  recover(apply: (rec: Doc, frame: Uint8Array) => void): { snapshotRecords: number; journalRecords: number } {
     mkdirSync(this.dir, { recursive: true });
     this.lock = lockDataDir(this.dir, this.log);
     try {
@@ -67,16 +71,19 @@ export class Journal {
     }
   }
 
-  private load(apply: (rec: Doc) => void): { snapshotRecords: number; journalRecords: number } {
+  private load(apply: (rec: Doc, frame: Uint8Array) => void): {
+    snapshotRecords: number;
+    journalRecords: number;
+  } {
     const snapPath = join(this.dir, 'snapshot.bson');
     let snapshotRecords = 0;
     if (existsSync(snapPath)) {
       const buf = readFileSync(snapPath);
       this.snapshotBytes = buf.length;
       let head: Doc | undefined;
-      const validLength = forEachFrame(buf, (rec) => {
+      const validLength = forEachFrame(buf, (rec, frame) => {
         if (head) {
-          apply(rec);
+          apply(rec, frame);
           snapshotRecords++;
           return;
         }
@@ -94,8 +101,8 @@ export class Journal {
       this.gen = gen;
       const journalPath = this.journalPath(gen);
       const buf = readFileSync(journalPath);
-      const validLength = forEachFrame(buf, (rec) => {
-        apply(rec);
+      const validLength = forEachFrame(buf, (rec, frame) => {
+        apply(rec, frame);
         journalRecords++;
       });
       this.bytes += validLength;
@@ -125,7 +132,11 @@ export class Journal {
   }
 
   append(rec: Doc): void {
-    const frame = encodeFrame(rec);
+    this.appendFrame(encodeFrame(rec));
+  }
+
+  /** Appends a record encoded already (`encodeFrame`). */
+  appendFrame(frame: Uint8Array): void {
     this.pending.push(frame);
     this.pendingBytes += frame.length;
   }
@@ -147,10 +158,8 @@ export class Journal {
   flush(): void {
     if (this.failed) throw this.failed;
     if (this.pendingBytes === 0 || this.fd < 0) return;
-    const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    let off = 0;
     try {
-      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+      writeAllSync(this.fd, this.pending, this.pendingBytes);
     } catch (err) {
       this.failed = err instanceof Error ? err : new Error(String(err));
       throw this.failed;
@@ -166,9 +175,13 @@ export class Journal {
 
   /**
    * Cuts the journal: appends go to the next generation from now on, and `state` (the full
-   * committed state as of now, produced lazily) becomes its snapshot as `continueSnapshot` writes it.
+   * committed state as of now, produced lazily) becomes its snapshot as `writeSnapshot` writes it.
    */
-  startSnapshot(state: Iterable<Doc>): void {
+  startSnapshot(state: Iterable<Doc | Uint8Array>): void {
+    this.cut(state, 'background');
+  }
+
+  private cut(state: Iterable<Doc | Uint8Array>, io: SnapshotIo): SnapshotWriter {
     if (this.snapshot) throw new Error('a snapshot is already being written');
     this.flush();
     const gen = this.gen + 1;
@@ -177,39 +190,67 @@ export class Journal {
     this.fd = fd;
     this.gen = gen;
     this.bytes = 0;
-    this.snapshot = new SnapshotWriter(join(this.dir, 'snapshot.tmp'), gen, state);
+    this.snapshot = new SnapshotWriter(join(this.dir, 'snapshot.tmp'), gen, state, io);
+    return this.snapshot;
   }
 
   /**
-   * Writes the snapshot for about `budgetMs`; once all is written, installs it and deletes the
-   * journals it replaces. Returns whether the snapshot is done. A failed snapshot is abandoned:
-   * the previous snapshot and the journals since stay, and recovery needs nothing else.
+   * Writes the snapshot `startSnapshot` began: records are gathered for `sliceMs` per event-loop
+   * turn, and libuv's thread pool writes the file meanwhile, so commands are served all along; then
+   * installs it and deletes the journals it replaces. Resolves with the turns it took, or undefined
+   * if `close` or `compact` abandoned it. A failed snapshot is abandoned: the previous snapshot and
+   * the journals since stay, and recovery needs nothing else.
    */
-  continueSnapshot(budgetMs: number): boolean {
+  async writeSnapshot(sliceMs: number): Promise<number | undefined> {
     const writer = this.snapshot;
-    if (!writer) return true;
+    if (!writer) return undefined;
+    let slices = 1;
     try {
-      if (!writer.write(budgetMs)) return false;
-      writer.install(join(this.dir, 'snapshot.bson'));
+      while (!writer.gather(sliceMs)) {
+        slices++;
+        await new Promise(setImmediate);
+      }
+      await writer.written();
     } catch (err) {
+      if (writer.abandoned) return undefined;
+      this.snapshot = undefined;
       writer.abandon();
       throw err;
-    } finally {
-      if (writer.closed) this.snapshot = undefined;
     }
+    if (writer.abandoned) return undefined;
+    this.snapshot = undefined;
+    this.install(writer);
+    return slices;
+  }
+
+  private install(writer: SnapshotWriter): void {
+    writer.install(join(this.dir, 'snapshot.bson'));
     syncDir(this.dir);
     this.snapshotBytes = writer.bytes;
     for (const f of readdirSync(this.dir)) {
       const gen = journalGen(f);
       if (gen !== undefined && gen < writer.gen) unlinkSync(join(this.dir, f));
     }
-    return true;
   }
 
-  /** Writes a snapshot of `state` (the full committed state) at once, e.g. on shutdown. */
-  compact(state: Iterable<Doc>): void {
-    this.startSnapshot(state);
-    this.continueSnapshot(Number.POSITIVE_INFINITY);
+  /**
+   * Writes a snapshot of `state` (the full committed state) at once, e.g. on shutdown; one being
+   * written in the background is abandoned first (this one holds everything it would).
+   */
+  compact(state: Iterable<Doc | Uint8Array>): void {
+    this.snapshot?.abandon();
+    this.snapshot = undefined;
+    const writer = this.cut(state, 'synchronous');
+    try {
+      writer.gather(Number.POSITIVE_INFINITY);
+      writer.fsyncNow();
+    } catch (err) {
+      writer.abandon();
+      throw err;
+    } finally {
+      this.snapshot = undefined;
+    }
+    this.install(writer);
   }
 
   close(): void {
@@ -236,30 +277,48 @@ export class Journal {
 }
 
 /**
- * `snapshot.tmp` being written a slice at a time: frames are gathered into chunks of a few MiB,
- * each written with one write(2).
+ * How a snapshot's file is written: by libuv's thread pool while the event loop serves commands,
+ * or with synchronous writes (at shutdown, when nothing else is left to do).
+ */
+type SnapshotIo = 'background' | 'synchronous';
+
+/**
+ * `snapshot.tmp` being written: records (or frames encoded already) are gathered a slice at a time
+ * into chunks of 256 KiB, each written with one writev(2) — on this kind of machine a write of a few
+ * MiB costs several times as much per byte. In the background, one chunk is written at a time, in
+ * order, while the next ones are gathered.
  */
 class SnapshotWriter {
   private readonly path: string;
   private readonly fd: number;
-  private readonly records: Iterator<Doc>;
+  private readonly io: SnapshotIo;
+  private readonly records: Iterator<Doc | Uint8Array>;
   /** the journal generation that follows this snapshot */
   readonly gen: number;
   private chunk: Uint8Array[] = [];
   private chunkBytes = 0;
+  /** chunks gathered, waiting for the write in flight (background) */
+  private readonly queued: { buffers: Uint8Array[]; bytes: number }[] = [];
+  /** a write or the fsync is with the thread pool: the descriptor must stay open until it returns */
+  private inFlight = false;
+  private failure: Error | undefined;
+  private whenIdle: (() => void) | undefined;
   bytes = 0;
-  closed = false;
+  abandoned = false;
+  private closed = false;
 
-  constructor(path: string, gen: number, state: Iterable<Doc>) {
+  constructor(path: string, gen: number, state: Iterable<Doc | Uint8Array>, io: SnapshotIo) {
     this.path = path;
     this.gen = gen;
+    this.io = io;
     this.fd = openSync(path, 'w');
     this.records = state[Symbol.iterator]();
     this.put(encodeFrame({ op: 'snapshot', gen }));
   }
 
-  /** Encodes and writes records for about `budgetMs`; true once every record is written. */
-  write(budgetMs: number): boolean {
+  /** Gathers (encodes where needed) records for about `budgetMs`; true once every record is. */
+  gather(budgetMs: number): boolean {
+    if (this.abandoned) throw new Error('snapshot abandoned');
     const until = performance.now() + budgetMs;
     for (;;) {
       const next = this.records.next();
@@ -267,43 +326,95 @@ class SnapshotWriter {
         this.drain();
         return true;
       }
-      this.put(encodeFrame(next.value));
+      this.put(next.value instanceof Uint8Array ? next.value : encodeFrame(next.value));
       if (performance.now() >= until) return false;
     }
   }
 
-  install(target: string): void {
+  /** Resolves once every gathered chunk is written and the file fsynced (background). */
+  async written(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.whenIdle = resolve;
+      this.writeNext();
+    });
+    if (this.failure) throw this.failure;
+    if (this.abandoned) throw new Error('snapshot abandoned');
+    this.inFlight = true;
+    try {
+      await new Promise<void>((resolve, reject) => fsync(this.fd, (err) => (err ? reject(err) : resolve())));
+    } finally {
+      this.settled();
+    }
+  }
+
+  fsyncNow(): void {
     fsyncSync(this.fd);
+  }
+
+  install(target: string): void {
     this.close();
     renameSync(this.path, target);
   }
 
+  /** Removes the file now; its descriptor closes once the thread pool is done with it. */
   abandon(): void {
-    if (this.closed) return;
-    this.close();
+    if (this.abandoned || this.closed) return;
+    this.abandoned = true;
+    this.queued.length = 0;
     try {
       unlinkSync(this.path);
     } catch {
       // already gone
     }
+    if (!this.inFlight) this.close();
   }
 
   private put(frame: Uint8Array): void {
     this.chunk.push(frame);
     this.chunkBytes += frame.length;
-    if (this.chunkBytes > 1 << 22) this.drain();
+    if (this.chunkBytes >= SNAPSHOT_CHUNK_BYTES) this.drain();
   }
 
   private drain(): void {
-    const buf = Buffer.concat(this.chunk, this.chunkBytes);
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
-    this.bytes += buf.length;
+    if (this.chunkBytes === 0) return;
+    const gathered = { buffers: this.chunk, bytes: this.chunkBytes };
+    this.bytes += this.chunkBytes;
     this.chunk = [];
     this.chunkBytes = 0;
+    if (this.io === 'synchronous') {
+      writeAllSync(this.fd, gathered.buffers, gathered.bytes);
+      return;
+    }
+    this.queued.push(gathered);
+    this.writeNext();
+  }
+
+  private writeNext(): void {
+    if (this.inFlight) return;
+    const next = this.failure || this.abandoned ? undefined : this.queued.shift();
+    if (!next) {
+      this.whenIdle?.();
+      this.whenIdle = undefined;
+      return;
+    }
+    this.inFlight = true;
+    writev(this.fd, next.buffers, (err, written) => {
+      if (err) this.failure = err;
+      else if (written !== next.bytes)
+        this.failure = new Error(`short snapshot write: ${written} of ${next.bytes} bytes`);
+      this.settled();
+      this.writeNext();
+    });
+  }
+
+  /** The thread pool returned the descriptor: close it if the snapshot was abandoned meanwhile. */
+  private settled(): void {
+    this.inFlight = false;
+    if (this.abandoned) this.close();
   }
 
   private close(): void {
+    if (this.closed) return;
     this.closed = true;
     closeSync(this.fd);
   }
@@ -313,6 +424,18 @@ class SnapshotWriter {
 function journalGen(file: string): number | undefined {
   const m = /^journal\.(\d+)\.log$/.exec(file);
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Writes `buffers` (`total` bytes) in order with writev(2): no copy into one buffer first, whose
+ * allocation (megabytes per snapshot slice) would also count towards the next garbage collection.
+ */
+function writeAllSync(fd: number, buffers: Uint8Array[], total: number): void {
+  const written = writevSync(fd, buffers);
+  if (written === total) return;
+  const rest = Buffer.concat(buffers, total).subarray(written);
+  let off = 0;
+  while (off < rest.length) off += writeSync(fd, rest, off, rest.length - off);
 }
 
 function syncDir(dir: string): void {
@@ -325,9 +448,15 @@ function syncDir(dir: string): void {
   }
 }
 
+const SNAPSHOT_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * One record as a frame in memory of its own: a version's frame is kept as long as the version
+ * (`Rec.frame`), and a slice of Node's shared 8 KiB pool would keep the whole slab alive.
+ */
 export function encodeFrame(rec: Doc): Uint8Array {
   const payload = serializeAnySize(rec);
-  const frame = Buffer.allocUnsafe(8 + payload.length);
+  const frame = Buffer.allocUnsafeSlow(8 + payload.length);
   frame.writeUInt32LE(payload.length, 0);
   frame.writeUInt32LE(crc32(payload), 4);
   frame.set(payload, 8);
@@ -354,7 +483,7 @@ function serializeAnySize(rec: Doc): Uint8Array {
  * returns the length of the valid frames. One at a time: a journal holds many versions of the same
  * documents, and only the state they make, not all of them at once, has to fit in memory.
  */
-export function forEachFrame(buf: Buffer, each: (rec: Doc) => void): number {
+export function forEachFrame(buf: Buffer, each: (rec: Doc, frame: Buffer) => void): number {
   let off = 0;
   while (off + 8 <= buf.length) {
     const len = buf.readUInt32LE(off);
@@ -368,7 +497,7 @@ export function forEachFrame(buf: Buffer, each: (rec: Doc) => void): number {
     } catch {
       break;
     }
-    each(rec);
+    each(rec, buf.subarray(off, off + 8 + len));
     off += 8 + len;
   }
   return off;

@@ -6,6 +6,11 @@ import type { Doc } from './values.ts';
 export interface Rec {
   doc: Doc;
   ver: number;
+  /**
+   * This version's journal frame (`{op: 'put'}`), kept for the snapshots to write as it is: a
+   * snapshot then costs a copy of the data, not its serialisation. Only with a journal.
+   */
+  frame: Uint8Array | undefined;
 }
 
 /** A superseded version kept while transactions with an older snapshot are open. */

@@ -1,7 +1,8 @@
+import { Binary } from 'bson';
 import { CommandError } from '../errors.ts';
 import { HashIndex, type IndexSpec } from '../indexes/hash-index.ts';
-import type { Journal } from '../journal/journal.ts';
-import { Catalog, type Collection } from './catalog.ts';
+import { encodeFrame, forEachFrame, type Journal } from '../journal/journal.ts';
+import { Catalog, type Collection, type Rec } from './catalog.ts';
 import { type Doc, isPlainObject, keyOf, pathValues } from './values.ts';
 
 /** What the engine needs to know about an open transaction (see sessions/transaction.ts). */
@@ -40,7 +41,7 @@ export class Engine {
     if (!this.journal) return undefined;
     this.replaying = true;
     try {
-      return this.journal.recover((rec) => this.applyRecord(rec));
+      return this.journal.recover((rec, frame) => this.applyRecord(rec, frame));
     } finally {
       this.replaying = false;
     }
@@ -75,6 +76,8 @@ export class Engine {
     validateNamespace(toDb, toName);
     if (dropTarget) this.catalog.drop(toDb, toName);
     const to = this.catalog.rename(from, toDb, toName);
+    // the kept frames name the old namespace
+    for (const rec of to.records.values()) rec.frame = undefined;
     this.log({ op: 'rename', db: from.db, c: from.name, toDb, toC: toName, dropTarget });
     return to;
   }
@@ -147,13 +150,30 @@ export class Engine {
     if (coll.records.has(idKey)) this.write(coll, idKey, null, true);
   }
 
-  private write(coll: Collection, idKey: string, doc: Doc | null, journal: boolean): void {
+  /** The journal frame of `doc` as the current version of `coll`'s document (without a journal, none). */
+  private putFrame(coll: Collection, doc: Doc): Uint8Array | undefined {
+    return this.journal && encodeFrame({ op: 'put', db: coll.db, c: coll.name, doc });
+  }
+
+  /**
+   * Applies one write. `journal`: this write is journaled as its own record (not replayed, not part
+   * of a transaction's record); `frame`: the version's put frame when the caller has it already.
+   */
+  private write(
+    coll: Collection,
+    idKey: string,
+    doc: Doc | null,
+    journal: boolean,
+    frame?: Uint8Array,
+  ): void {
     const old = coll.records.get(idKey);
     // journal first: a record that cannot be encoded must fail the write, not leave memory ahead
     // of the journal
-    if (journal) {
-      if (doc) this.log({ op: 'put', db: coll.db, c: coll.name, doc });
-      else if (old) this.log({ op: 'del', db: coll.db, c: coll.name, id: old.doc._id });
+    if (journal && !this.replaying) {
+      if (doc) {
+        frame = this.putFrame(coll, doc);
+        if (frame) this.journal?.appendFrame(frame);
+      } else if (old) this.log({ op: 'del', db: coll.db, c: coll.name, id: old.doc._id });
     }
     if (this.locks.size > 0) this.doomLockHolders(coll, idKey, old?.doc, doc);
     const ver = ++this.clock;
@@ -169,7 +189,7 @@ export class Engine {
     if (old && doc) for (const ix of coll.indexes) ix.replace(idKey, old.doc, doc);
     else if (old) for (const ix of coll.indexes) ix.remove(idKey, old.doc);
     if (doc) {
-      coll.records.set(idKey, { doc, ver });
+      coll.records.set(idKey, { doc, ver, frame });
       if (!old) for (const ix of coll.indexes) ix.add(idKey, doc);
     } else {
       coll.records.delete(idKey);
@@ -236,22 +256,27 @@ export class Engine {
     this.pruneHistory();
   }
 
-  /** Applies a transaction's writes atomically and journals them as one record. */
+  /**
+   * Applies a transaction's writes atomically and journals them as one record: the frames of its
+   * writes, each as the journal would write it alone (the put frames are kept, as single writes'
+   * are). Encoded first, so a write that cannot be encoded fails the commit before any applies.
+   */
   commit(ops: CommitOp[]): void {
-    const rec: Doc[] = [];
+    const writes: { op: CommitOp; frame: Uint8Array | undefined }[] = [];
+    const frames: Uint8Array[] = [];
     for (const op of ops) {
       // a collection dropped while the transaction ran: its writes go with it
       if (this.catalog.get(op.coll.db, op.coll.name) !== op.coll) continue;
       const existed = op.coll.records.get(op.idKey);
       if (!op.doc && !existed) continue;
-      this.write(op.coll, op.idKey, op.doc, false);
-      rec.push(
-        op.doc
-          ? { op: 'put', db: op.coll.db, c: op.coll.name, doc: op.doc }
-          : { op: 'del', db: op.coll.db, c: op.coll.name, id: existed!.doc._id },
-      );
+      const frame = op.doc
+        ? this.putFrame(op.coll, op.doc)
+        : this.journal && encodeFrame({ op: 'del', db: op.coll.db, c: op.coll.name, id: existed!.doc._id });
+      writes.push({ op, frame: op.doc ? frame : undefined });
+      if (frame) frames.push(frame);
     }
-    if (rec.length > 0) this.log({ op: 'tx', ops: rec });
+    for (const { op, frame } of writes) this.write(op.coll, op.idKey, op.doc, false, frame);
+    if (frames.length > 0) this.log({ op: 'tx', frames: new Binary(Buffer.concat(frames)) });
   }
 
   /** The committed version of a document as of logical time `snapshot` (null when absent). */
@@ -297,18 +322,19 @@ export class Engine {
    * captured by reference (a write replaces a document, never changes it in place), so the
    * snapshot can be written over many event-loop turns while writes go on.
    */
-  captureState(): Iterable<Doc> {
+  captureState(): Iterable<Doc | Uint8Array> {
     const parts = Array.from(this.catalog.all(), (coll) => ({
       db: coll.db,
       c: coll.name,
       options: { ...coll.options },
       specs: coll.indexes.filter((ix) => !ix.isId).map((ix) => ({ ...ix.spec })),
-      docs: Array.from(coll.records.values(), (rec) => rec.doc),
+      records: Array.from(coll.records.values()),
     }));
     return snapshotRecords(parts);
   }
 
-  private applyRecord(rec: Doc): void {
+  /** Applies one journal or snapshot record; `frame`: its encoding, kept for a put. */
+  private applyRecord(rec: Doc, frame?: Uint8Array): void {
     const db = String(rec.db);
     const c = String(rec.c);
     switch (rec.op) {
@@ -345,7 +371,8 @@ export class Engine {
         return;
       case 'put': {
         const doc = rec.doc as Doc;
-        this.write(this.ensureCollection(db, c), keyOf(doc._id), doc, false);
+        // a copy: the frame is a view of a whole file read at recovery
+        this.write(this.ensureCollection(db, c), keyOf(doc._id), doc, false, frame && keptCopy(frame));
         return;
       }
       // snapshots written before per-document records
@@ -359,9 +386,16 @@ export class Engine {
         if (coll) this.write(coll, keyOf(rec.id), null, false);
         return;
       }
-      case 'tx':
-        for (const op of rec.ops as Doc[]) this.applyRecord(op);
+      case 'tx': {
+        if (rec.frames instanceof Binary) {
+          const frames = Buffer.from(rec.frames.buffer);
+          if (forEachFrame(frames, (op, opFrame) => this.applyRecord(op, opFrame)) !== frames.length)
+            throw new Error('journal record tx holds a corrupt frame');
+        }
+        // journals written before transactions were journaled as frames
+        else for (const op of rec.ops as Doc[]) this.applyRecord(op);
         return;
+      }
       default:
         throw new Error(`unknown journal record ${String(rec.op)}`);
     }
@@ -382,16 +416,25 @@ interface CapturedCollection {
   c: string;
   options: Doc;
   specs: IndexSpec[];
-  docs: Doc[];
+  records: Rec[];
 }
 
-function* snapshotRecords(parts: CapturedCollection[]): Iterable<Doc> {
-  for (const { db, c, options, specs, docs } of parts) {
+function* snapshotRecords(parts: CapturedCollection[]): Iterable<Doc | Uint8Array> {
+  for (const { db, c, options, specs, records } of parts) {
     yield { op: 'create', db, c, options };
     for (const spec of specs) yield { op: 'createIndex', db, c, spec };
-    // one record per document, as the journal writes them: no record outgrows the largest
-    // document, and nothing needs measuring first (BSON size calculation costs about as much as
-    // the serialisation itself)
-    for (const doc of docs) yield { op: 'put', db, c, doc };
+    // one record per document, as the journal writes them: the frame the write journaled, or
+    // (a version written before a rename) encoded now and kept for the next snapshot
+    for (const rec of records) {
+      rec.frame ??= encodeFrame({ op: 'put', db, c, doc: rec.doc });
+      yield rec.frame;
+    }
   }
+}
+
+/** A frame in memory of its own, not a view that would keep the buffer it came from alive. */
+function keptCopy(frame: Uint8Array): Uint8Array {
+  const copy = Buffer.allocUnsafeSlow(frame.length);
+  copy.set(frame);
+  return copy;
 }
